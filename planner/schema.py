@@ -1,0 +1,150 @@
+"""Column names, units and argument checks shared by every layer.
+
+Units are explicit: durations in seconds (``*_s``), rates per second (``*_per_s``), loads in
+Erlangs (``load_erlangs``), fractions in [0, 1]. Human-friendly durations such as ``"3min"`` are
+turned into seconds here, and nowhere else.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from planner.errors import InputError
+
+__all__ = [
+    "SECONDS_PER",
+    "parse_duration_s",
+    "check_array",
+    "check_fraction",
+]
+
+#: Seconds per unit for the duration suffixes planner accepts.
+SECONDS_PER = {
+    "s": 1.0, "sec": 1.0, "secs": 1.0, "second": 1.0, "seconds": 1.0,
+    "min": 60.0, "mins": 60.0, "minute": 60.0, "minutes": 60.0,
+    "h": 3600.0, "hr": 3600.0, "hrs": 3600.0, "hour": 3600.0, "hours": 3600.0,
+    "d": 86400.0, "day": 86400.0, "days": 86400.0,
+}
+
+_DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_duration_s(value: str | float | int, *, name: str = "duration") -> float:
+    """Return a duration in seconds from ``20``, ``"20"``, ``"20s"``, ``"3min"``, ``"1.5h"`` or ``"1d"``.
+
+    A bare number means seconds. Minutes must be written ``min`` (``m`` is refused as ambiguous).
+
+    >>> parse_duration_s("3min")
+    180.0
+    >>> parse_duration_s(20)
+    20.0
+    """
+    if isinstance(value, bool):
+        raise InputError(f"{name}: expected a duration such as 20s, 3min or 1h, got {value!r}")
+    if isinstance(value, (int, float)):
+        seconds = float(value)
+    else:
+        match = _DURATION.match(str(value))
+        if not match:
+            raise InputError(
+                f"{name}: cannot read {value!r} as a duration; write a number of seconds "
+                "or a number with a unit: 20, 20s, 3min, 1.5h, 1d"
+            )
+        number, unit = match.groups()
+        unit = unit.lower()
+        if unit and unit not in SECONDS_PER:
+            hint = " (write 'min' for minutes)" if unit == "m" else ""
+            raise InputError(
+                f"{name}: unknown time unit {unit!r} in {value!r}{hint}; "
+                f"use one of s, min, h, d"
+            )
+        seconds = float(number) * SECONDS_PER.get(unit, 1.0)
+    if not math.isfinite(seconds) or seconds < 0:
+        raise InputError(f"{name}: expected a duration >= 0, got {value!r}")
+    return seconds
+
+
+def _describe(bound: float, inclusive: bool, above: bool) -> str:
+    if above:
+        return f">= {bound:g}" if inclusive else f"> {bound:g}"
+    return f"<= {bound:g}" if inclusive else f"< {bound:g}"
+
+
+def check_array(
+    name: str,
+    value,
+    *,
+    low: float | None = None,
+    low_inclusive: bool = True,
+    high: float | None = None,
+    high_inclusive: bool = True,
+    allow_inf: bool = False,
+) -> np.ndarray:
+    """Return ``value`` as a float array, or raise :class:`InputError` naming ``name``.
+
+    Rejects NaN, infinities (unless ``allow_inf``) and values outside the given bounds; the message
+    gives the first offending value and its position so the user can find it.
+    """
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError(f"{name}: expected numbers, got {value!r}") from None
+    bad = np.isnan(array)
+    if not allow_inf:
+        bad |= np.isinf(array)
+    if low is not None:
+        bad |= (array < low) if low_inclusive else (array <= low)
+    if high is not None:
+        bad |= (array > high) if high_inclusive else (array >= high)
+    if bad.any():
+        position = np.argwhere(bad)[0]
+        where = "" if array.ndim == 0 else f" at index {tuple(int(i) for i in position) if array.ndim > 1 else int(position[0])}"
+        wanted = []
+        if low is not None:
+            wanted.append(_describe(low, low_inclusive, above=True))
+        if high is not None:
+            wanted.append(_describe(high, high_inclusive, above=False))
+        rule = " and ".join(wanted)
+        kind = "a number" if allow_inf else "a finite number"
+        got = float(array[tuple(position)])
+        raise InputError(f"{name}: expected {kind}{' ' + rule if rule else ''}, got {got:g}{where}")
+    return array
+
+
+def check_fraction(name: str, value, *, open_low: bool = True, open_high: bool = True) -> np.ndarray:
+    """Return ``value`` as an array of fractions, checked to lie in (0, 1) (ends per the flags)."""
+    return check_array(
+        name, value, low=0.0, low_inclusive=not open_low, high=1.0, high_inclusive=not open_high
+    )
+
+
+_TARGET = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*/\s*(.+?)\s*$")
+
+
+def parse_target(text: str, *, name: str = "target") -> tuple[float, float]:
+    """Return ``(target_service_level, threshold_s)`` from ``"80/20"``, ``"80%/20s"`` or ``"0.9/1min"``.
+
+    The first number is a percentage when above 1 (or written with %), else a fraction; the
+    second is a duration (bare numbers are seconds).
+
+    >>> parse_target("80/20")
+    (0.8, 20.0)
+    >>> parse_target("0.95/1min")
+    (0.95, 60.0)
+    """
+    match = _TARGET.match(str(text))
+    if not match:
+        raise InputError(
+            f"{name}: cannot read {text!r}; write service level / threshold, e.g. 80/20 "
+            "(80% answered within 20 s) or 90/30s"
+        )
+    level, percent, threshold = match.groups()
+    value = float(level)
+    if percent or value > 1:
+        value /= 100.0
+    if not 0 < value < 1:
+        raise InputError(f"{name}: service level must be between 0% and 100% (exclusive), got {level}{percent}")
+    return value, parse_duration_s(threshold, name=f"{name} threshold")
