@@ -1,0 +1,293 @@
+"""Erlang A (M/M/N+M): staffing with impatient customers who abandon after an exponential patience.
+
+Notation (all arrays broadcast): N ``agents``, A ``load_erlangs``, service rate ``mu = 1/aht_s``,
+abandonment rate ``theta = 1/patience_s``, ``x = N mu / theta`` and ``y = lambda / theta =
+A patience_s / aht_s``. The number in system is a birth-death chain with product-form stationary
+law; with ``B`` Erlang B and Kummer's ``G = M(1; x + 1; y) = sum_m y**m / ((x+1)...(x+m))``
+(the queue part of the chain relative to state N):
+
+* ``p_wait = G B / (1 + (G - 1) B)``
+* ``p_abandon = p_wait (1 - 1/rho + 1/(rho G))``, ``rho = A / N``
+* ``P(V > t) = p_wait P(x, y e**(-theta t)) / P(x, y)`` for the virtual wait V (P the regularised
+  lower incomplete gamma), so the share answered within T over all offered contacts is
+  ``1 - p_wait [1 - (x/y)(1 - 1/G)(1 - P(x+1, y e**(-theta T)) / P(x+1, y))]``
+* ``asa_s`` = mean wait of answered contacts = ``E[V; V < patience] / (1 - p_abandon)`` with
+  ``E[V; V < patience] = p_wait (x/y)(1 - 1/G) / theta * integral_0^inf P(x+1, y e**-u) /
+  P(x+1, y) du`` (a smooth decreasing integrand: composite Gauss-Legendre).
+
+References: A. Mandelbaum and S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A
+queue, with applications to call centers"; N. Gans, G. Koole, A. Mandelbaum (2003), "Telephone
+call centers: tutorial, review, and research prospects", MSOM 5(2). As ``patience_s -> inf`` every
+output tends to Erlang C; with impatience the requirement may be below the load, which is correct.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from planner.schema import check_array, check_fraction
+from planner.staffing._search import smallest_integer
+from planner.staffing._special import log_kummer_m1, log_poisson_density, log_upper_gamma_scaled
+from planner.staffing.erlang import (
+    _asa,
+    _erlang_c,
+    _log_erlang_b,
+    _service_level,
+    _sqrt_staffing_guess,
+)
+
+__all__ = ["ErlangAResult", "erlang_a", "required_agents"]
+
+_GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(10)
+
+
+@dataclass(frozen=True)
+class ErlangAResult:
+    """Erlang A performance per interval: arrays broadcast over the inputs.
+
+    Attributes: ``p_wait`` (probability a contact waits), ``p_abandon`` (share of offered contacts
+    that abandon), ``service_level`` (share of offered contacts answered within the threshold;
+    abandoned contacts count as not answered), ``asa_s`` (mean wait of answered contacts [s]),
+    ``occupancy`` (busy share of agent time, ``A (1 - p_abandon) / N``).
+    """
+
+    p_wait: np.ndarray
+    p_abandon: np.ndarray
+    service_level: np.ndarray
+    asa_s: np.ndarray
+    occupancy: np.ndarray
+
+    def to_frame(self):
+        """The results as a pandas DataFrame, one row per interval."""
+        import pandas as pd
+
+        return pd.DataFrame({k: np.ravel(v) for k, v in self.__dict__.items()})
+
+
+def _log_lower_gamma_ratio(a: np.ndarray, y: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``log P(a, y e**-u) - log P(a, y)`` without subtracting two large logs.
+
+    The Poisson factors give ``-a u - y expm1(-u)`` exactly; only Kummer's (moderate) logs are
+    subtracted. Needed when patience is long: both logs are then ~1e9 while their difference is O(1).
+    """
+    return -a * u - y * np.expm1(-u) + log_kummer_m1(a, y * np.exp(-u)) - log_kummer_m1(a, y)
+
+
+def _answered_in_time(a: np.ndarray, y: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """``1 - P(a, y e**-u) / P(a, y)``: share of eventually-answered waits shorter than T.
+
+    Below the Gamma(a) bulk the ratio of lower tails is used; above it both P are ~1 and the
+    difference is taken through the upper tails, ``(Q(a, z) - Q(a, y)) / P(a, y)``, so that the
+    tiny service levels of an overloaded queue keep their digits.
+    """
+    z = y * np.exp(-u)
+    lower = -np.expm1(_log_lower_gamma_ratio(a, y, u))
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_q_z = log_poisson_density(a, z) + log_upper_gamma_scaled(a, z)
+        # log Q(a, y) - log Q(a, z): Poisson part exact, scaled tails moderate.
+        log_q_ratio = a * u + y * np.expm1(-u) + log_upper_gamma_scaled(a, y) - log_upper_gamma_scaled(a, z)
+        log_q_y = log_q_z + log_q_ratio
+        upper = np.exp(log_q_z) * -np.expm1(log_q_ratio) / -np.expm1(log_q_y)
+    return np.where(z > a, upper, lower)
+
+
+def _answered_wait_integral(a: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``integral_0^inf P(a, y e**-u) / P(a, y) du`` by Gauss-Legendre on doubling panels.
+
+    The integrand falls from 1 to 0, steepest where ``y e**-u`` crosses the Gamma(a) bulk, at
+    ``c = max(0, log(y / a))``. Panels start there with 1/8 of the local decay length and double
+    outwards: leftwards down to 0, rightwards until the integrand is below 1e-17 of the total.
+    """
+    centre = np.maximum(0.0, np.log(y / a))
+    rate = a * np.exp(-log_kummer_m1(a, y * np.exp(-centre)))  # -d/du log P at the centre
+    first = 1.0 / (8.0 * np.maximum(rate, np.sqrt(a)))
+    total = np.zeros(a.size)
+
+    def add(rows, lo, hi):
+        h = hi - lo
+        u = lo[None, :] + 0.5 * h[None, :] * (_GL_NODES[:, None] + 1.0)
+        values = np.exp(_log_lower_gamma_ratio(a[rows][None, :], y[rows][None, :], u))
+        total[rows] += 0.5 * h * (_GL_WEIGHTS @ values)
+
+    # Leftwards from the centre to 0 (only when overloaded: the integrand is ~1 there).
+    right_end = centre.copy()
+    step = first.copy()
+    rows = np.flatnonzero(centre > 0)
+    while rows.size:
+        lo = np.maximum(right_end[rows] - step[rows], 0.0)
+        add(rows, lo, right_end[rows])
+        right_end[rows] = lo
+        step[rows] *= 2.0
+        rows = rows[lo > 0]
+    # Rightwards from the centre until the tail is negligible.
+    left = centre.copy()
+    step = first.copy()
+    rows = np.arange(a.size)
+    for _ in range(200):
+        if not rows.size:
+            break
+        hi = left[rows] + step[rows]
+        add(rows, left[rows], hi)
+        left[rows] = hi
+        step[rows] *= 2.0
+        tail = np.exp(_log_lower_gamma_ratio(a[rows], y[rows], left[rows]))
+        rows = rows[tail > 1e-17 * total[rows]]
+    return total
+
+
+def _erlang_a(agents, load, aht_s, patience_s, threshold_s, *, with_asa: bool = True):
+    agents, load, aht_s, patience_s, threshold_s = np.broadcast_arrays(
+        agents, load, aht_s, patience_s, threshold_s
+    )
+    shape = agents.shape
+    n, a, aht, pat, t = (np.array(v, dtype=float).ravel() for v in (agents, load, aht_s, patience_s, threshold_s))
+    p_wait = np.zeros(n.size)
+    p_ab = np.zeros(n.size)
+    sl = np.ones(n.size)
+    asa = np.zeros(n.size)
+
+    none = n == 0  # nobody to answer: everyone waits and abandons
+    p_wait[none & (a > 0)] = 1.0
+    p_ab[none & (a > 0)] = 1.0
+    sl[none & (a > 0)] = 0.0
+    asa[none] = np.nan
+
+    live = (n > 0) & (a > 0)
+    if live.any():
+        n_, a_, aht_, pat_, t_ = n[live], a[live], aht[live], pat[live], t[live]
+        finite = np.isfinite(pat_)
+        ratio = np.where(finite, pat_ / aht_, 1.0)
+        x = n_ * ratio
+        y = a_ * ratio
+        log_b = _log_erlang_b(n_, a_)
+        log_g = log_kummer_m1(x, y)
+        # p_wait = 1 / (1 + (1/B - 1) / G), evaluated in logs (G overflows when overloaded).
+        with np.errstate(divide="ignore", over="ignore"):
+            rest = np.exp(np.log1p(-np.exp(log_b)) - log_b - log_g)
+            pw = 1.0 / (1.0 + rest)
+            no_wait = rest / (1.0 + rest)
+        rho = a_ / n_
+        # Share of waiting contacts eventually answered: (1 - 1/G) / rho.
+        answered_after_wait = -np.expm1(-log_g) / rho
+        pab = pw * (1.0 - answered_after_wait)
+        # Answered within T = answered at once + answered after a wait shorter than T: two
+        # positive terms, so tiny service levels of overloaded queues keep their digits.
+        answered_in_time = _answered_in_time(x + 1.0, y, t_ / pat_)
+        s = no_wait + pw * answered_after_wait * answered_in_time
+        if with_asa:
+            integral = _answered_wait_integral(x + 1.0, y)
+            wait_answered = pw * answered_after_wait * integral * pat_
+            w = wait_answered / (1.0 - pab)
+        else:
+            w = np.full(n_.size, np.nan)
+        # Infinite patience: Erlang C (0 SL, infinite ASA when unstable).
+        if (~finite).any():
+            nf, af, ahtf, tf = n_[~finite], a_[~finite], aht_[~finite], t_[~finite]
+            pw[~finite] = _erlang_c(nf, af)
+            pab[~finite] = 0.0
+            s[~finite] = _service_level(nf, af, ahtf, tf)
+            w[~finite] = _asa(nf, af, ahtf)  # nobody abandons: answered == offered
+        p_wait[live], p_ab[live], sl[live], asa[live] = pw, np.clip(pab, 0.0, 1.0), np.clip(s, 0.0, 1.0), w
+
+    with np.errstate(divide="ignore", invalid="ignore"):
+        occ = np.where(n > 0, np.minimum(a * (1.0 - p_ab) / n, 1.0), 0.0)
+    return ErlangAResult(
+        p_wait=_shape(p_wait, shape),
+        p_abandon=_shape(p_ab, shape),
+        service_level=_shape(sl, shape),
+        asa_s=_shape(asa, shape),
+        occupancy=_shape(occ, shape),
+    )
+
+
+def _shape(values: np.ndarray, shape: tuple) -> np.ndarray:
+    values = values.reshape(shape)
+    return values[()] if values.ndim == 0 else values
+
+
+def erlang_a(agents, load_erlangs, aht_s, patience_s, threshold_s) -> ErlangAResult:
+    """Performance of M/M/N+M (Erlang A) per interval.
+
+    Parameters
+    ----------
+    agents : array_like
+        Agents N [-] (>= 0; fractional values use the continuous extension of the chain).
+    load_erlangs : array_like
+        Offered load A [Erlang] = arrival rate per second x ``aht_s``.
+    aht_s : array_like
+        Average handle time [s].
+    patience_s : array_like
+        Mean customer patience [s] (exponential); ``inf`` gives Erlang C.
+    threshold_s : array_like
+        Service-level threshold [s].
+
+    Returns
+    -------
+    ErlangAResult
+        ``p_wait``, ``p_abandon``, ``service_level``, ``asa_s``, ``occupancy``.
+
+    Examples
+    --------
+    >>> r = erlang_a(14, 10.0, 180.0, 120.0, 20.0)
+    >>> bool(r.service_level > 0.8883500)  # abandonment shortens the queue: better than Erlang C
+    True
+    """
+    n = check_array("agents", agents, low=0.0)
+    a = check_array("load_erlangs", load_erlangs, low=0.0)
+    aht = check_array("aht_s", aht_s, low=0.0, low_inclusive=False)
+    pat = check_array("patience_s", patience_s, low=0.0, low_inclusive=False, allow_inf=True)
+    t = check_array("threshold_s", threshold_s, low=0.0)
+    return _erlang_a(n, a, aht, pat, t)
+
+
+def required_agents(
+    load_erlangs,
+    aht_s,
+    *,
+    patience_s,
+    target_service_level,
+    threshold_s,
+    max_occupancy=1.0,
+    max_abandon_rate=None,
+):
+    """Least integer number of agents meeting the targets under Erlang A.
+
+    Targets: share of offered contacts answered within ``threshold_s`` at least
+    ``target_service_level``; occupancy at most ``max_occupancy``; and, if given, abandonment at
+    most ``max_abandon_rate``. With impatient customers the answer can be below the load. 0 where
+    the load is 0.
+
+    >>> int(required_agents(10.0, 180.0, patience_s=120.0, target_service_level=0.8, threshold_s=20.0))
+    13
+    """
+    load = check_array("load_erlangs", load_erlangs, low=0.0)
+    aht = check_array("aht_s", aht_s, low=0.0, low_inclusive=False)
+    pat = check_array("patience_s", patience_s, low=0.0, low_inclusive=False, allow_inf=True)
+    threshold = check_array("threshold_s", threshold_s, low=0.0)
+    target = check_fraction("target_service_level", target_service_level)
+    max_occ = check_array("max_occupancy", max_occupancy, low=0.0, low_inclusive=False, high=1.0)
+    max_ab = (
+        np.inf
+        if max_abandon_rate is None
+        else check_array("max_abandon_rate", max_abandon_rate, low=0.0, low_inclusive=False, high=1.0)
+    )
+    arrays = np.broadcast_arrays(load, aht, pat, threshold, target, max_occ, max_ab)
+    shape = arrays[0].shape
+    load, aht, pat, threshold, target, max_occ, max_ab = (np.array(v, float).ravel() for v in arrays)
+
+    def met(n: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        n = n.astype(float)
+        r = _erlang_a(n, load[rows], aht[rows], pat[rows], threshold[rows], with_asa=False)
+        ok = (n > 0) & (r.service_level >= target[rows]) & (r.occupancy <= max_occ[rows])
+        if np.isfinite(max_ab[rows]).any():
+            ok &= r.p_abandon <= max_ab[rows]
+        return ok
+
+    # Erlang C's requirement is a good start: abandonment only lowers it.
+    guess = np.maximum(_sqrt_staffing_guess(load, aht, threshold, target) - 1.0, 1.0)
+    agents = smallest_integer(met, np.zeros(load.size, dtype=np.int64), guess)
+    agents[load == 0] = 0
+    agents = agents.reshape(shape)
+    return int(agents) if agents.ndim == 0 else agents
