@@ -259,8 +259,10 @@ def required_agents(
     most ``max_abandon_rate``. With impatient customers the answer can be below the load. 0 where
     the load is 0.
 
+    Abandonment lowers the requirement of the classic example from 14 (Erlang C) to 12:
+
     >>> int(required_agents(10.0, 180.0, patience_s=120.0, target_service_level=0.8, threshold_s=20.0))
-    13
+    12
     """
     load = check_array("load_erlangs", load_erlangs, low=0.0)
     aht = check_array("aht_s", aht_s, low=0.0, low_inclusive=False)

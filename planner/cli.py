@@ -1,0 +1,210 @@
+"""The ``planner`` command line: a thin shell over the Python API.
+
+Every command is a few lines that parse options, call the API and print. User mistakes become one
+line, ``Error: ...``, with exit code 1; ``planner --debug ...`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from planner.errors import PlannerError
+from planner.schema import parse_duration_s, parse_target
+from planner.staffing.calculator import Staffing, calculate
+
+__all__ = ["main", "cli"]
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class PlannerGroup(click.Group):
+    """Click group that turns every user error into one ``Error:`` line and exit code 1."""
+
+    def main(self, args=None, prog_name=None, **extra):  # noqa: D102 - click's entry point
+        args = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in args
+        try:
+            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Exit as stop:
+            sys.exit(stop.exit_code)
+        except click.Abort:
+            click.echo("Error: aborted", err=True)
+            sys.exit(1)
+        except (click.ClickException, PlannerError) as error:
+            if debug:
+                raise
+            message = error.format_message() if isinstance(error, click.ClickException) else str(error)
+            click.echo(f"Error: {' '.join(message.split())}", err=True)
+            sys.exit(1)
+
+
+class Duration(click.ParamType):
+    """A duration: ``20`` (seconds), ``20s``, ``3min``, ``1.5h``, ``1d``; converted to seconds."""
+
+    name = "DURATION"
+
+    def __init__(self, *, positive: bool = False):
+        self.positive = positive
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, float):
+            return value
+        try:
+            seconds = parse_duration_s(value, name=param.opts[0] if param else "duration")
+        except PlannerError as error:
+            self.fail(str(error).split(": ", 1)[-1], param, ctx)
+        if self.positive and seconds <= 0:
+            self.fail(f"expected a duration > 0, got {value!r}", param, ctx)
+        return seconds
+
+
+class Target(click.ParamType):
+    """A service-level target ``SL/THRESHOLD``: ``80/20`` means 80% answered within 20 s."""
+
+    name = "SL/THRESHOLD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        try:
+            return parse_target(value, name="--target")
+        except PlannerError as error:
+            self.fail(str(error).split(": ", 1)[-1], param, ctx)
+
+
+DURATION = Duration()
+POSITIVE_DURATION = Duration(positive=True)
+
+
+@click.group(cls=PlannerGroup, context_settings=CONTEXT)
+@click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
+@click.version_option(package_name="planner", message="planner %(version)s")
+def cli(debug: bool) -> None:
+    """Workforce forecasting and staffing for multichannel contact centers.
+
+    \b
+    Example:
+      planner erlang agents --offered 100 --interval 30min --aht 180s --target 80/20
+    """
+
+
+@cli.group(context_settings=CONTEXT)
+def erlang() -> None:
+    """One-off Erlang calculator: agents for a target, or service level for a staff.
+
+    Without --patience the model is Erlang C (M/M/N, nobody abandons); with --patience it is
+    Erlang A (M/M/N+M, callers abandon after an exponential patience with that mean).
+
+    \b
+    Example:
+      planner erlang agents --offered 100 --interval 30min --aht 180s --target 80/20 --patience 120s
+    """
+
+
+def _workload_options(func):
+    options = [
+        click.option("--offered", type=click.FloatRange(min=0), required=True,
+                     help="Contacts offered per interval."),
+        click.option("--interval", "interval_s", type=POSITIVE_DURATION, default="30min", show_default=True,
+                     help="Length of the interval the offered contacts arrive in."),
+        click.option("--aht", "aht_s", type=POSITIVE_DURATION, required=True,
+                     help="Average handle time (talk + hold + wrap-up), e.g. 180s or 3min."),
+        click.option("--patience", "patience_s", type=POSITIVE_DURATION, default=None,
+                     help="Mean caller patience; switches to Erlang A (abandonment)."),
+        click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+                     show_default=True, help="Share of paid time unavailable (breaks, training, absence)."),
+        click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _print(result: Staffing, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), indent=2))
+        return
+    load = f"{result.offered:g} contacts per {result.interval_s / 60:g} min x {result.aht_s:g} s AHT"
+    model = "Erlang C" if result.model == "erlang_c" else f"Erlang A, patience {result.patience_s:g} s"
+    rows = [("workload", f"{result.load_erlangs:.4g} Erlangs ({load})"), ("model", model)]
+    if result.target_service_level is not None:
+        rows.append(("target", f"{result.target_service_level:.0%} within {result.threshold_s:g} s"))
+    net = f"{result.agents}"
+    if result.agents_fractional is not None:
+        net += f"  (fractional {result.agents_fractional:.2f})"
+    rows += [
+        ("agents (net)", net),
+        ("agents (gross)", f"{result.agents_gross:.2f} at {result.shrinkage:.0%} shrinkage"),
+        ("service level", f"{result.service_level:.2%} within {result.threshold_s:g} s"),
+        ("probability of waiting", f"{result.p_wait:.2%}"),
+        ("ASA", "unbounded (too few agents)" if result.asa_s == float("inf") else f"{result.asa_s:.1f} s"),
+        ("occupancy", f"{result.occupancy:.1%}"),
+        ("abandonment", f"{result.abandon_rate:.2%}"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    for name, value in rows:
+        click.echo(f"{name:<{width}}  {value}")
+
+
+@erlang.command("agents", context_settings=CONTEXT)
+@_workload_options
+@click.option("--target", type=Target(), required=True,
+              help="Service-level target SL/THRESHOLD: 80/20 = 80% answered within 20 s.")
+@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0,
+              show_default=True, help="Occupancy cap, applied before shrinkage.")
+@click.option("--max-abandon", type=click.FloatRange(0, 1, min_open=True), default=None,
+              help="Highest acceptable abandonment rate (Erlang A only), e.g. 0.05.")
+def erlang_agents(target, max_abandon, as_json, **workload) -> None:
+    """Agents needed to meet a service-level target in one interval.
+
+    Prints net agents (the least whole number meeting every target), the fractional
+    requirement, gross agents after shrinkage, and the service level, ASA, occupancy and
+    abandonment they deliver.
+
+    \b
+    Example:
+      planner erlang agents --offered 100 --interval 30min --aht 180s --target 80/20 \\
+          --patience 120s --max-occupancy 0.85 --shrinkage 0.3
+    """
+    if max_abandon is not None and workload["patience_s"] is None:
+        raise click.UsageError("--max-abandon needs --patience (abandonment is modelled by Erlang A)")
+    level, threshold_s = target
+    result = calculate(target_service_level=level, threshold_s=threshold_s,
+                       max_abandon_rate=max_abandon, **workload)
+    _print(result, as_json)
+
+
+@erlang.command("sl", context_settings=CONTEXT)
+@_workload_options
+@click.option("--agents", type=click.IntRange(min=0), required=True, help="Agents on the queue (net).")
+@click.option("--threshold", "threshold_s", type=DURATION, default=None,
+              help="Service-level threshold, e.g. 20s.")
+@click.option("--target", type=Target(), default=None,
+              help="Alternatively SL/THRESHOLD (e.g. 80/20): uses its threshold.")
+def erlang_sl(agents, threshold_s, target, as_json, **workload) -> None:
+    """Service level, ASA, occupancy and abandonment delivered by a given number of agents.
+
+    \b
+    Example:
+      planner erlang sl --agents 14 --offered 100 --interval 30min --aht 180s --threshold 20s
+    """
+    level = None
+    if target is not None:
+        level, target_threshold = target
+        threshold_s = target_threshold if threshold_s is None else threshold_s
+    if threshold_s is None:
+        raise click.UsageError("give --threshold (e.g. --threshold 20s) or --target (e.g. --target 80/20)")
+    result = calculate(agents=agents, threshold_s=threshold_s, target_service_level=level, **workload)
+    _print(result, as_json)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli.main(prog_name="planner")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
