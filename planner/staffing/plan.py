@@ -1,0 +1,287 @@
+"""Interval staffing plans: route each channel of a forecast to its model and gross up.
+
+``staff(forecast, channels)`` takes the long forecast frame of DESIGN.md section 3 (one row per
+interval x channel) and a mapping of channel name to a channel spec (:class:`Voice`,
+:class:`Chat`, :class:`Deferred`), and returns the plan frame: the forecast columns plus
+``load_erlangs, agents, agents_fractional, agents_gross, service_level, asa_s, occupancy,
+abandon_rate, backlog``. The occupancy cap is applied before shrinkage, and
+``agents_gross = agents / (1 - shrinkage)``.
+
+The plan also carries each channel's parameters as columns (``kind, method, threshold_s,
+target_service_level, patience_s, concurrency, aht_growth, deadline_s, business_hours,
+shrinkage``), so a plan file is self-describing: the simulator can check it without the scenario.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from planner.errors import InputError, SpecError
+from planner.staffing import erlang, erlang_a
+from planner.staffing.timevarying import modified_offered_load
+
+__all__ = ["Voice", "Chat", "Deferred", "staff", "METHODS"]
+
+#: Staffing methods for live channels: stationary per interval, or modified offered load.
+METHODS = ("auto", "sipp", "mol")
+#: AHT above which ``method="auto"`` uses MOL for voice (long calls lag the arrivals).
+MOL_AHT_S = 600.0
+
+
+def _check(spec, name: str, value, *, low=None, low_open=False, high=None, high_open=False, optional=False):
+    if value is None and optional:
+        return
+    where = f"{type(spec).__name__.lower()}.{name}"
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise SpecError(f"{where}: expected a number, got {value!r}")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise SpecError(f"{where}: expected {'>' if low_open else '>='} {low:g}, got {value!r}")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise SpecError(f"{where}: expected {'<' if high_open else '<='} {high:g}, got {value!r}")
+
+
+def _check_live(spec) -> None:
+    _check(spec, "target_service_level", spec.target_service_level, low=0, low_open=True, high=1, high_open=True)
+    _check(spec, "threshold_s", spec.threshold_s, low=0)
+    _check(spec, "patience_s", spec.patience_s, low=0, low_open=True, optional=True)
+    _check(spec, "max_occupancy", spec.max_occupancy, low=0, low_open=True, high=1)
+    _check(spec, "max_abandon_rate", spec.max_abandon_rate, low=0, low_open=True, high=1, optional=True)
+    _check(spec, "shrinkage", spec.shrinkage, low=0, high=1, high_open=True)
+    if spec.method not in METHODS:
+        raise SpecError(f"{type(spec).__name__.lower()}.method: expected one of {', '.join(METHODS)}, got {spec.method!r}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Voice:
+    """A live synchronous channel (phone, video): Erlang C, or Erlang A when ``patience_s`` is set.
+
+    ``threshold_s``, ``patience_s`` in seconds; ``target_service_level``, ``max_occupancy``,
+    ``max_abandon_rate`` and ``shrinkage`` as fractions. ``method``: ``"sipp"``, ``"mol"`` or
+    ``"auto"`` (MOL when AHT exceeds 10 minutes).
+    """
+
+    target_service_level: float
+    threshold_s: float
+    patience_s: float | None = None
+    max_occupancy: float = 1.0
+    max_abandon_rate: float | None = None
+    shrinkage: float = 0.0
+    method: str = "auto"
+
+    kind = "voice"
+
+    def __post_init__(self) -> None:
+        _check_live(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Chat:
+    """A live concurrent channel: each agent holds up to ``concurrency`` chats.
+
+    Every extra concurrent chat lengthens every chat by ``aht_growth`` (a fraction), so the mean
+    duration with j chats is ``aht_s * (1 + aht_growth * (j - 1))``. ``method="auto"`` is MOL.
+    """
+
+    target_service_level: float
+    threshold_s: float
+    concurrency: int = 1
+    aht_growth: float = 0.0
+    patience_s: float | None = None
+    max_occupancy: float = 1.0
+    max_abandon_rate: float | None = None
+    shrinkage: float = 0.0
+    method: str = "auto"
+
+    kind = "chat"
+
+    def __post_init__(self) -> None:
+        _check_live(self)
+        if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1:
+            raise SpecError(f"chat.concurrency: expected a whole number >= 1, got {self.concurrency!r}")
+        _check(self, "aht_growth", self.aht_growth, low=0)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Deferred:
+    """Deferred work (email, SMS, social, back office): every item answered within ``deadline_s``.
+
+    ``business_hours``: the deadline clock runs only while the channel is open (intervals present
+    in the forecast). ``service_quantile``: the plan holds with this probability under Poisson
+    arrivals (safety capacity above the fluid lower bound).
+    """
+
+    deadline_s: float
+    business_hours: bool = False
+    service_quantile: float = 0.99
+    max_occupancy: float = 1.0
+    shrinkage: float = 0.0
+
+    kind = "deferred"
+
+    def __post_init__(self) -> None:
+        _check(self, "deadline_s", self.deadline_s, low=0, low_open=True)
+        _check(self, "service_quantile", self.service_quantile, low=0, low_open=True, high=1, high_open=True)
+        _check(self, "max_occupancy", self.max_occupancy, low=0, low_open=True, high=1)
+        _check(self, "shrinkage", self.shrinkage, low=0, high=1, high_open=True)
+        if not isinstance(self.business_hours, bool):
+            raise SpecError(f"deferred.business_hours: expected true or false, got {self.business_hours!r}")
+
+
+Channel = Voice | Chat | Deferred
+
+FORECAST_COLUMNS = ("interval_start", "channel", "offered", "aht_s")
+PLAN_COLUMNS = (
+    "load_erlangs", "agents", "agents_fractional", "agents_gross", "service_level", "asa_s",
+    "occupancy", "abandon_rate", "backlog",
+)
+
+
+def _interval_s(frame: pd.DataFrame) -> float:
+    """The interval length [s]: the smallest step between consecutive intervals of a channel."""
+    steps = (
+        frame.sort_values("interval_start")
+        .groupby("channel", sort=False)["interval_start"]
+        .diff()
+        .dt.total_seconds()
+        .dropna()
+    )
+    steps = steps[steps > 0]
+    if steps.empty:
+        raise InputError("forecast: cannot infer the interval length from one interval; pass interval_s")
+    return float(steps.min())
+
+
+def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
+    """Staff one live channel (its rows in time order)."""
+    rate = rows["offered"].to_numpy(float) / interval_s
+    aht = rows["aht_s"].to_numpy(float)
+    method = spec.method
+    if method == "auto":
+        method = "mol" if spec.kind == "chat" or float(np.nanmax(aht, initial=0.0)) > MOL_AHT_S else "sipp"
+    if method == "mol":
+        starts = rows["interval_start"]
+        gaps = (starts.shift(-1) - starts).dt.total_seconds().to_numpy() - interval_s
+        gaps = np.where(np.isnan(gaps), 0.0, np.maximum(gaps, 0.0))
+        load = modified_offered_load(rate, aht, interval_s=interval_s, gap_s=gaps)
+    else:
+        load = rate * aht
+    patience = math.inf if spec.patience_s is None else spec.patience_s
+    targets = dict(target_service_level=spec.target_service_level, threshold_s=spec.threshold_s,
+                   max_occupancy=spec.max_occupancy)
+    if spec.kind == "chat":
+        from planner.staffing import chat
+
+        profile = chat.aht_profile(aht, spec.concurrency, spec.aht_growth)
+        effective_rate = load / aht  # MOL: the stationary model at the modified load
+        agents = np.asarray(chat.required_agents(
+            effective_rate, profile, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets))
+        r = chat.erlang_chat(agents, effective_rate, profile, patience, spec.threshold_s)
+        perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
+        fractional = agents.astype(float)
+    elif spec.patience_s is None:
+        r = erlang.requirement(load, aht, **targets)
+        agents = r["agents"]
+        fractional = erlang.fractional_agents(load, aht, **targets)
+        perf = dict(service_level=r["service_level"], asa_s=r["asa_s"], occupancy=r["occupancy"],
+                    abandon_rate=np.zeros(load.size))
+    else:
+        agents = np.asarray(erlang_a.required_agents(
+            load, aht, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets))
+        r = erlang_a.erlang_a(agents, load, aht, patience, spec.threshold_s)
+        perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
+        fractional = agents.astype(float)
+    return dict(load_erlangs=load, agents=np.asarray(agents, dtype=np.int64), agents_fractional=fractional,
+                backlog=np.zeros(load.size), method=np.full(load.size, method), **perf)
+
+
+def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float) -> dict[str, np.ndarray]:
+    from planner.staffing import deferred
+
+    result = deferred.deferred_requirement(
+        rows["offered"].to_numpy(float),
+        rows["aht_s"].to_numpy(float),
+        interval_s=interval_s,
+        deadline_s=spec.deadline_s,
+        business_hours=spec.business_hours,
+        service_quantile=spec.service_quantile,
+        max_occupancy=spec.max_occupancy,
+    )
+    load = rows["offered"].to_numpy(float) * rows["aht_s"].to_numpy(float) / interval_s
+    agents = np.asarray(result["agents_int"], dtype=np.int64)
+    fractional = np.asarray(result["agents"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        occupancy = np.where(agents > 0, np.minimum(fractional * spec.max_occupancy / agents, 1.0), 0.0)
+    return dict(load_erlangs=load, agents=agents, agents_fractional=fractional,
+                service_level=np.full(load.size, np.nan), asa_s=np.full(load.size, np.nan),
+                occupancy=occupancy, abandon_rate=np.zeros(load.size),
+                backlog=np.asarray(result["backlog"], dtype=float), method=np.full(load.size, "deferred"))
+
+
+def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s: float | None = None) -> pd.DataFrame:
+    """The interval staffing plan for a forecast: agents per interval and channel, and what they deliver.
+
+    Parameters
+    ----------
+    forecast : pandas.DataFrame
+        Long frame with ``interval_start`` (tz-aware), ``channel``, ``offered`` (contacts per
+        interval) and ``aht_s`` [s]; more columns (``offered_lo``, ``offered_hi``) are kept.
+    channels : mapping of str to Voice, Chat or Deferred
+        The spec of every channel in the forecast.
+    interval_s : float, optional
+        Interval length [s]; inferred from the spacing of ``interval_start`` when omitted.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The forecast columns, ``kind``, ``method``, ``load_erlangs`` [Erlang], ``agents`` (net, whole),
+        ``agents_fractional``, ``agents_gross`` (after shrinkage), ``service_level``, ``asa_s`` [s],
+        ``occupancy``, ``abandon_rate``, ``backlog`` [items], and the channel parameters.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=4, freq="15min", tz="Europe/London")
+    >>> forecast = pd.DataFrame({"interval_start": starts, "channel": "phone",
+    ...                          "offered": [50.0, 80, 120, 90], "aht_s": 180.0})
+    >>> plan = staff(forecast, {"phone": Voice(target_service_level=0.8, threshold_s=20, shrinkage=0.3)})
+    >>> plan["agents"].tolist()
+    [14, 20, 29, 22]
+    >>> plan["agents_gross"].round(2).tolist()
+    [20.0, 28.57, 41.43, 31.43]
+    """
+    missing = [c for c in FORECAST_COLUMNS if c not in forecast.columns]
+    if missing:
+        raise InputError(f"forecast: missing column(s) {', '.join(missing)}; expected {', '.join(FORECAST_COLUMNS)}")
+    unknown = sorted(set(forecast["channel"].unique()) - set(channels))
+    if unknown:
+        raise InputError(f"forecast: channel(s) {', '.join(map(str, unknown))} have no spec; "
+                         f"add them to channels (known: {', '.join(sorted(channels)) or 'none'})")
+    for column in ("offered", "aht_s"):
+        values = forecast[column].to_numpy(float)
+        bad = ~np.isfinite(values) | (values < 0) | ((values == 0) & (column == "aht_s"))
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
+            rule = "> 0" if column == "aht_s" else ">= 0"
+            raise InputError(f"forecast: row {row}, column {column}: expected a finite number {rule}, got {values[row]:g}")
+    interval_s = _interval_s(forecast) if interval_s is None else float(interval_s)
+
+    parts = []
+    for name, rows in forecast.sort_values(["channel", "interval_start"]).groupby("channel", sort=False):
+        spec = channels[name]
+        rows = rows.reset_index(drop=True)
+        result = _deferred(rows, spec, interval_s) if spec.kind == "deferred" else _live(rows, spec, interval_s)
+        part = rows.assign(kind=spec.kind, **result)
+        part["agents_gross"] = part["agents"] / (1.0 - spec.shrinkage)
+        for field in fields(spec):
+            if field.name in result:
+                continue  # e.g. method: the plan records the method actually used
+            part[field.name] = np.nan if getattr(spec, field.name) is None else getattr(spec, field.name)
+        parts.append(part)
+    plan = pd.concat(parts, ignore_index=True).sort_values(["interval_start", "channel"], ignore_index=True)
+    lead = [c for c in forecast.columns] + ["kind", "method", *PLAN_COLUMNS]
+    return plan[lead + [c for c in plan.columns if c not in lead]]
