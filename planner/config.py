@@ -1,0 +1,312 @@
+"""Scenario files (TOML) to frozen dataclasses: extends, deep merge, paths, and errors that point.
+
+A scenario may ``extends = "base.toml"``: tables are deep-merged (the extending file wins key by
+key), and every path is relative to the file that names it. Unknown keys are errors with a
+did-you-mean, and every error names the file that set the key and the key path:
+``scenarios/base.toml: channels.phone.threshold_s: expected seconds >= 0, got -20``.
+
+Values are checked for type and unit here; range rules that belong to a model (a service level in
+(0, 1), shrinkage below 1) are checked by the staffing specs, and :func:`locate` turns their
+errors into the same ``file: key.path: message`` form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from planner.errors import InputError, SpecError
+from planner.schema import parse_duration_s
+
+__all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS"]
+
+#: Keys a channel table may hold, by kind (beyond ``kind`` itself).
+CHANNEL_KEYS = {
+    "voice": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
+              "shrinkage", "method"},
+    "chat": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
+             "shrinkage", "method", "concurrency", "aht_growth"},
+    "deferred": {"deadline_s", "business_hours", "service_quantile", "max_occupancy", "shrinkage"},
+}
+TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "events", "holidays",
+            "horizon", "model", "seed", "channels", "adjust"}
+HORIZON_KEYS = {"start", "days", "end"}
+ADJUST_KEYS = {"offered", "aht"}
+PATH_KEYS = {("history",), ("events",)}
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The planned period: ``start`` (a local date) and ``days`` (whole days)."""
+
+    start: dt.date | None
+    days: int
+
+
+@dataclass(frozen=True)
+class ScenarioConfig:
+    """A scenario as read from its file(s), values checked for type and unit.
+
+    ``channels`` maps a channel name to its settings (``kind`` plus the keys of
+    :data:`CHANNEL_KEYS`, durations in seconds); ``adjust`` maps ``offered``/``aht`` to
+    ``{channel: factor}``. ``origin`` maps each key path to the file that set it, for errors.
+    """
+
+    path: Path
+    name: str
+    timezone: str
+    interval_s: float
+    history: Path
+    events: Path | None
+    holidays: str | None
+    horizon: Horizon
+    model: str
+    seed: int
+    channels: dict[str, dict[str, Any]]
+    adjust: dict[str, dict[str, float]]
+    files: tuple[Path, ...]
+    origin: dict[tuple[str, ...], Path] = field(repr=False, compare=False)
+    description: str = ""
+
+
+def _suggest(word: str, options) -> str:
+    close = difflib.get_close_matches(word, sorted(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(sorted(options))}"
+
+
+def _read(path: Path, origin: dict, prefix=()) -> dict:
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise SpecError(f"{path}: file not found") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{path}: not valid TOML: {error}") from None
+    _record(data, path, origin, prefix)
+    return data
+
+
+def _record(data: dict, path: Path, origin: dict, prefix=()) -> None:
+    for key, value in data.items():
+        origin[(*prefix, key)] = path
+        if isinstance(value, dict):
+            _record(value, path, origin, (*prefix, key))
+
+
+def _merge(base: dict, override: dict) -> dict:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve_paths(data: dict, path: Path) -> None:
+    for keys in PATH_KEYS:
+        if keys[0] in data and isinstance(data[keys[0]], str):
+            data[keys[0]] = str((path.parent / data[keys[0]]).resolve())
+
+
+def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]:
+    path = Path(path)
+    if path.resolve() in [p.resolve() for p in seen]:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        raise SpecError(f"{path}: extends: circular ({chain})")
+    data = _read(path, origin)
+    _resolve_paths(data, path)
+    files = (*seen, path)
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, files
+    if not isinstance(parent, str):
+        raise SpecError(f"{path}: extends: expected a file name such as \"base.toml\", got {parent!r}")
+    base_origin: dict = {}
+    base, files = _load_chain(path.parent / parent, base_origin, files)
+    for key, source in base_origin.items():
+        origin.setdefault(key, source)
+    return _merge(base, data), files
+
+
+class _Checker:
+    """Type and unit checks that raise ``file: key.path: message``."""
+
+    def __init__(self, origin: dict, default: Path):
+        self.origin = origin
+        self.default = default
+
+    def fail(self, keys: tuple[str, ...], message: str):
+        source = self.origin.get(keys, self.default)
+        raise SpecError(f"{source}: {'.'.join(keys)}: {message}")
+
+    def keys(self, table: dict, allowed: set, prefix: tuple[str, ...]) -> None:
+        for key in table:
+            if key not in allowed:
+                self.fail((*prefix, key), f"unknown key{_suggest(key, allowed)}")
+
+    def text(self, value, keys) -> str:
+        if not isinstance(value, str) or not value.strip():
+            self.fail(keys, f"expected text, got {value!r}")
+        return value
+
+    def number(self, value, keys, *, low=None, low_open=False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(keys, f"expected a number, got {value!r}")
+        if low is not None and (value < low or (low_open and value == low)):
+            self.fail(keys, f"expected a number {'>' if low_open else '>='} {low:g}, got {value!r}")
+        return float(value)
+
+    def seconds(self, value, keys, *, positive=False) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.fail(keys, f"expected seconds (a number, or text such as \"4h\"), got {value!r}")
+        try:
+            seconds = parse_duration_s(value, name=keys[-1])
+        except InputError as error:
+            self.fail(keys, str(error).split(": ", 1)[-1])
+        if positive and seconds <= 0:
+            self.fail(keys, f"expected seconds > 0, got {value!r}")
+        return seconds
+
+
+def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
+    keys = ("channels", name)
+    if not isinstance(table, dict):
+        check.fail(keys, "expected a table such as { kind = \"voice\", target_service_level = 0.8, threshold_s = 20 }")
+    kind = table.get("kind")
+    if kind not in CHANNEL_KEYS:
+        check.fail((*keys, "kind"), f"expected one of {', '.join(CHANNEL_KEYS)}, got {kind!r}")
+    check.keys(table, CHANNEL_KEYS[kind] | {"kind"}, keys)
+    settings: dict[str, Any] = {"kind": kind}
+    for key, value in table.items():
+        where = (*keys, key)
+        if key == "kind":
+            continue
+        if key.endswith("_s"):
+            settings[key] = check.seconds(value, where, positive=key == "deadline_s")
+        elif key == "business_hours":
+            if not isinstance(value, bool):
+                check.fail(where, f"expected true or false, got {value!r}")
+            settings[key] = value
+        elif key == "method":
+            settings[key] = check.text(value, where)
+        elif key == "concurrency":
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                check.fail(where, f"expected a whole number >= 1, got {value!r}")
+            settings[key] = value
+        else:
+            settings[key] = check.number(value, where)
+    return settings
+
+
+def _horizon(check: _Checker, value) -> Horizon:
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 1:
+            check.fail(("horizon",), f"expected a whole number of days >= 1, got {value!r}")
+        return Horizon(start=None, days=value)
+    if not isinstance(value, dict):
+        check.fail(("horizon",), "expected a table such as { start = 2026-07-06, days = 28 }")
+    check.keys(value, HORIZON_KEYS, ("horizon",))
+    start = value.get("start")
+    if start is not None and not (isinstance(start, dt.date) and not isinstance(start, dt.datetime)):
+        check.fail(("horizon", "start"), f"expected a date such as 2026-07-06 (no quotes), got {start!r}")
+    if "days" in value and "end" in value:
+        check.fail(("horizon",), "give either days or end, not both")
+    if "end" in value:
+        end = value["end"]
+        if start is None or not isinstance(end, dt.date) or end <= start:
+            check.fail(("horizon", "end"), f"expected a date after horizon.start, got {end!r}")
+        return Horizon(start=start, days=(end - start).days)
+    days = value.get("days")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        check.fail(("horizon", "days"), f"expected a whole number of days >= 1, got {days!r}")
+    return Horizon(start=start, days=days)
+
+
+def load_scenario(path: str | Path) -> ScenarioConfig:
+    """Read a scenario file (and the files it extends) into a :class:`ScenarioConfig`.
+
+    Raises :class:`planner.errors.SpecError` with ``file: key.path: message`` for any problem.
+
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "base.toml").write_text('''
+    ... name = "base"
+    ... timezone = "Europe/London"
+    ... history = "data/history.csv"
+    ... horizon = { start = 2026-07-06, days = 28 }
+    ... [channels]
+    ... phone = { kind = "voice", target_service_level = 0.8, threshold_s = 20 }
+    ... ''')
+    >>> _ = (folder / "what-if.toml").write_text('extends = "base.toml"\\n[adjust]\\noffered = { phone = 1.1 }\\n')
+    >>> config = load_scenario(folder / "what-if.toml")
+    >>> config.name, config.adjust["offered"], config.history.name
+    ('base', {'phone': 1.1}, 'history.csv')
+    """
+    path = Path(path)
+    origin: dict = {}
+    data, files = _load_chain(path, origin, ())
+    check = _Checker(origin, path)
+    check.keys(data, TOP_KEYS, ())
+    for required in ("timezone", "history", "horizon", "channels"):
+        if required not in data:
+            check.fail((required,), "missing; see scenarios/base.toml for an example")
+    timezone = check.text(data["timezone"], ("timezone",))
+    try:
+        zoneinfo.ZoneInfo(timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        check.fail(("timezone",), f"unknown time zone {timezone!r}; use an IANA name such as \"Europe/London\"")
+    interval_s = check.seconds(data.get("interval", "15min"), ("interval",), positive=True)
+    if interval_s not in (300.0, 900.0, 1800.0, 3600.0):
+        check.fail(("interval",), f"expected 5min, 15min, 30min or 1h, got {data.get('interval')!r}")
+    channels = data["channels"]
+    if not isinstance(channels, dict) or not channels:
+        check.fail(("channels",), "expected at least one channel, e.g. phone = { kind = \"voice\", ... }")
+    adjust = data.get("adjust", {})
+    if not isinstance(adjust, dict):
+        check.fail(("adjust",), "expected a table such as { offered = { phone = 1.1 } }")
+    check.keys(adjust, ADJUST_KEYS, ("adjust",))
+    factors: dict[str, dict[str, float]] = {}
+    for what, table in adjust.items():
+        if not isinstance(table, dict):
+            check.fail(("adjust", what), "expected a table of channel = factor, e.g. { phone = 1.1 }")
+        for channel, factor in table.items():
+            if channel not in channels and channel != "*":
+                check.fail(("adjust", what, channel), f"unknown channel{_suggest(channel, set(channels) | {'*'})}")
+            check.number(factor, ("adjust", what, channel), low=0, low_open=True)
+        factors[what] = {k: float(v) for k, v in table.items()}
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        check.fail(("seed",), f"expected a whole number >= 0, got {seed!r}")
+    holidays = data.get("holidays")
+    if holidays is not None and holidays is not False:
+        holidays = check.text(holidays, ("holidays",))
+    return ScenarioConfig(
+        path=path,
+        name=check.text(data.get("name", path.stem), ("name",)),
+        description=data.get("description", ""),
+        timezone=timezone,
+        interval_s=interval_s,
+        history=Path(check.text(data["history"], ("history",))),
+        events=Path(check.text(data["events"], ("events",))) if "events" in data else None,
+        holidays=holidays or None,
+        horizon=_horizon(check, data["horizon"]),
+        model=check.text(data.get("model", "default"), ("model",)),
+        seed=seed,
+        channels={name: _channel(check, name, table, path) for name, table in channels.items()},
+        adjust=factors,
+        files=tuple(files),
+        origin=origin,
+    )
+
+
+def locate(config: ScenarioConfig, keys: tuple[str, ...], message: str) -> SpecError:
+    """A :class:`SpecError` ``file: key.path: message`` for a value found wrong after loading."""
+    source = config.origin.get(keys, config.path)
+    return SpecError(f"{source}: {'.'.join(keys)}: {message}")
