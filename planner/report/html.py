@@ -1,0 +1,55 @@
+"""One self-contained HTML page with a run's tables and plots (images embedded as data URIs)."""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import pandas as pd
+
+__all__ = ["report_html"]
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
+h1 { margin-bottom: 0.2rem; } .meta { color: #666; margin-top: 0; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1.5rem; }
+th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd; text-align: right; }
+th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
+img { max-width: 100%; margin: 0.5rem 0 1rem; }
+"""
+
+
+def _image(png: bytes, alt: str) -> str:
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, float_format=lambda v: f"{v:,.2f}", na_rep="")
+
+
+def report_html(*, title: str, meta: str, sections: list[tuple[str, list]]) -> str:
+    """The report page. ``sections`` is a list of ``(heading, items)`` where each item is a
+    DataFrame (rendered as a table), ``(png_bytes, alt_text)`` (an embedded image) or a string
+    (a paragraph).
+
+    >>> page = report_html(title="Plan", meta="test", sections=[("Daily", [pd.DataFrame({"a": [1.0]})])])
+    >>> page.startswith("<!DOCTYPE html>") and "<table" in page
+    True
+    """
+    body = [f"<h1>{html.escape(title)}</h1>", f'<p class="meta">{html.escape(meta)}</p>']
+    for heading, items in sections:
+        body.append(f"<h2>{html.escape(heading)}</h2>")
+        for item in items:
+            if isinstance(item, pd.DataFrame):
+                body.append(_table(item))
+            elif isinstance(item, tuple):
+                body.append(_image(*item))
+            else:
+                body.append(f"<p>{html.escape(str(item))}</p>")
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        f"<title>{html.escape(title)}</title><style>{STYLE}</style></head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body></html>\n"
+    )
