@@ -10,12 +10,13 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "planner"
 
 #: Layer of each top-level module or subpackage of planner (DESIGN.md section 2). Within L0,
-#: schema builds on errors; the ``python -m planner`` entry point sits on top of the CLI.
+#: schema builds on errors; within L3 the scenario pipeline writes its outputs through report
+#: (report never imports scenario); the ``python -m planner`` entry point sits on top of the CLI.
 LAYERS = {
     "errors": 0, "schema": 0.5,
     "io": 1, "calendar": 1, "config": 1,
     "forecast": 2, "staffing": 2, "simulate": 2,
-    "scenario": 3, "report": 3,
+    "scenario": 3.5, "report": 3,
     "cli": 4, "__main__": 4.5,
 }
 SIBLINGS_THAT_NEVER_MEET = {frozenset({"forecast", "staffing"})}
