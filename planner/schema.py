@@ -7,8 +7,10 @@ turned into seconds here, and nowhere else.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
+import zoneinfo
 
 import numpy as np
 
@@ -19,6 +21,15 @@ __all__ = [
     "parse_duration_s",
     "check_array",
     "check_fraction",
+    "HISTORY_REQUIRED",
+    "HISTORY_OPTIONAL",
+    "HISTORY_COLUMNS",
+    "EVENT_COLUMNS",
+    "EVENT_EFFECTS",
+    "ALL_CHANNELS",
+    "INTERVALS_S",
+    "describe_interval",
+    "check_timezone",
 ]
 
 #: Seconds per unit for the duration suffixes planner accepts.
@@ -148,3 +159,45 @@ def parse_target(text: str, *, name: str = "target") -> tuple[float, float]:
     if not 0 < value < 1:
         raise InputError(f"{name}: service level must be between 0% and 100% (exclusive), got {level}{percent}")
     return value, parse_duration_s(threshold, name=f"{name} threshold")
+
+
+# --- Frames (DESIGN.md section 3) --------------------------------------------------------------
+
+#: Columns of the history frame every file must have, and the optional ones, in frame order.
+HISTORY_REQUIRED = ("interval_start", "channel", "offered")
+HISTORY_OPTIONAL = ("handled", "abandoned", "aht_s")
+HISTORY_COLUMNS = HISTORY_REQUIRED + HISTORY_OPTIONAL
+
+#: Columns of the events calendar, in frame order, and the effects an event may have.
+EVENT_COLUMNS = ("name", "kind", "start", "end", "channel", "effect", "value")
+EVENT_EFFECTS = ("learn", "multiply", "exclude", "closed")
+
+#: ``channel`` value of an event that applies to every channel.
+ALL_CHANNELS = "*"
+
+#: Interval lengths planner works with [s]: 5, 15, 30 and 60 minutes.
+INTERVALS_S = (300.0, 900.0, 1800.0, 3600.0)
+
+
+def describe_interval(interval_s: float) -> str:
+    """Return ``"15-minute"`` style text for an interval length in seconds.
+
+    >>> describe_interval(900.0)
+    '15-minute'
+    """
+    return f"{interval_s / 60:g}-minute"
+
+
+def check_timezone(tz, *, name: str = "tz") -> str:
+    """Return ``tz`` if it names an IANA time zone, else raise :class:`InputError` with a did-you-mean.
+
+    >>> check_timezone("Europe/London")
+    'Europe/London'
+    """
+    try:
+        zoneinfo.ZoneInfo(str(tz))
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        close = difflib.get_close_matches(str(tz), sorted(zoneinfo.available_timezones()), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise InputError(f"{name}: unknown time zone {tz!r}{hint}; use an IANA name such as 'Europe/London'") from None
+    return str(tz)
