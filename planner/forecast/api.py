@@ -1,0 +1,191 @@
+"""``forecast(history, horizon=...)``: the forecast frame from the history frame, channel by channel.
+
+Each channel is an independent unit of work (:func:`forecast_channel`, a pure function of its
+inputs), so a scenario can map it over a process pool (DESIGN.md section 9).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from planner.calendar import opening_hours
+from planner.errors import InputError
+from planner.forecast.frames import channel_panel, future_grid, interval_s_of, slot_matrix
+from planner.forecast.protocol import check_levels
+from planner.forecast.spec import ModelSpec, resolve_spec
+from planner.schema import HISTORY_REQUIRED
+
+__all__ = ["forecast", "forecast_channel", "horizon_bounds"]
+
+FORECAST_COLUMNS = ("interval_start", "channel", "offered", "offered_lo", "offered_hi", "aht_s")
+
+
+def _local(value, tz: str, name: str) -> pd.Timestamp:
+    try:
+        stamp = pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise InputError(f"horizon.{name}: expected a date or time such as 2026-07-06, got {value!r}") from None
+    if stamp.tzinfo is None:
+        return stamp.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    return stamp.tz_convert(tz)
+
+
+def _plus(start: pd.Timestamp, duration: pd.Timedelta, tz: str) -> pd.Timestamp:
+    """``start`` plus ``duration`` on the wall clock (28 days after a midnight is a midnight)."""
+    return (start.tz_localize(None) + duration).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+
+
+def horizon_bounds(horizon, *, last: pd.Timestamp, interval_s: float, tz: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The ``[start, end)`` instants to forecast.
+
+    ``horizon`` is a duration after the last history interval (``"28D"``, ``"6W"``, a number of
+    days, a ``Timedelta``), a ``(start, end)`` pair (dates or local times; ``end`` exclusive), or a
+    mapping / object with ``start`` and ``days`` or ``end`` (a scenario's ``Horizon``; no start
+    means right after the history).
+
+    >>> last = pd.Timestamp("2026-07-05 23:45", tz="Europe/London")
+    >>> [str(t) for t in horizon_bounds("2D", last=last, interval_s=900.0, tz="Europe/London")]
+    ['2026-07-06 00:00:00+01:00', '2026-07-08 00:00:00+01:00']
+    """
+    after = last + pd.Timedelta(seconds=interval_s)
+    if isinstance(horizon, dict) or hasattr(horizon, "days") and hasattr(horizon, "start"):
+        get = horizon.get if isinstance(horizon, dict) else lambda key, default=None: getattr(horizon, key, default)
+        start = get("start")
+        start = after if start is None else _local(start, tz, "start")
+        if get("end") is not None:
+            return start, _local(get("end"), tz, "end")
+        days = get("days")
+        if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
+            raise InputError(f"horizon.days: expected a whole number of days >= 1, got {days!r}")
+        return start, _plus(start, pd.Timedelta(days=int(days)), tz)
+    if isinstance(horizon, (tuple, list)):
+        if len(horizon) != 2:
+            raise InputError(f"horizon: expected (start, end), got {horizon!r}")
+        start, end = _local(horizon[0], tz, "start"), _local(horizon[1], tz, "end")
+    else:
+        if isinstance(horizon, bool):
+            raise InputError(f"horizon: expected a duration such as '28D', got {horizon!r}")
+        try:
+            duration = pd.Timedelta(days=horizon) if isinstance(horizon, (int, np.integer)) \
+                else pd.Timedelta(horizon)
+        except (TypeError, ValueError):
+            raise InputError(f"horizon: expected a duration such as '28D' or '6W', or (start, end), "
+                             f"got {horizon!r}") from None
+        start, end = after, _plus(after, duration, tz)
+    if end <= start:
+        raise InputError(f"horizon: the end ({end}) must be after the start ({start})")
+    return start, end
+
+
+def _check_history(history: pd.DataFrame) -> None:
+    if not isinstance(history, pd.DataFrame):
+        raise InputError(f"history: expected a history frame (pandas.DataFrame), got {type(history).__name__}")
+    for column in HISTORY_REQUIRED:
+        if column not in history:
+            raise InputError(f"history: missing column {column!r}; a history frame has {', '.join(HISTORY_REQUIRED)}")
+    if not isinstance(history["interval_start"].dtype, pd.DatetimeTZDtype):
+        raise InputError("history.interval_start: expected time-zone aware times; localise them, e.g. "
+                         "history.interval_start.dt.tz_localize('Europe/London')")
+    if len(history) == 0:
+        raise InputError("history: no rows; a forecast needs at least a week of history")
+
+
+def _aht(spec: ModelSpec, history: pd.DataFrame, panel, interval_s: float, grid) -> np.ndarray:
+    if "aht_s" not in history or not history["aht_s"].notna().any():
+        return np.full(len(grid.intervals), np.nan)
+    weight_column = "handled" if "handled" in history and history["handled"].notna().any() else "offered"
+    times = history["interval_start"]
+    aht = slot_matrix(times, history["aht_s"].to_numpy(float), panel.dates, interval_s)
+    weights = slot_matrix(times, history[weight_column].fillna(0.0).to_numpy(float), panel.dates, interval_s)
+    table = spec.build_aht().fit(aht, weights, panel.dates, interval_s)
+    weekday = grid.intervals["interval_start"].dt.weekday.to_numpy()
+    return table[weekday, grid.slot]
+
+
+def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str, spec: ModelSpec,
+                     start: pd.Timestamp, end: pd.Timestamp, interval_s: float, tz: str,
+                     events: pd.DataFrame | None, levels: tuple[float, ...]) -> pd.DataFrame:
+    """Forecast one channel over ``[start, end)``: the unit of work (pure; picklable inputs).
+
+    Returns the channel's rows of the forecast frame, with ``offered_lo_<pct>``/``offered_hi_<pct>``
+    columns for every level after the first.
+    """
+    table = hours[hours["channel"] == channel]
+    is_open = np.zeros((7, int(86_400 // interval_s)), bool)
+    is_open[table["weekday"].to_numpy(int), table["slot"].to_numpy(int)] = table["open"].to_numpy(bool)
+    panel = channel_panel(history, is_open, interval_s=interval_s, tz=tz, events=events, channel=channel)
+    grid = future_grid(hours, panel, start=start, end=end, tz=tz, channel=channel, events=events)
+    out = grid.intervals.assign(offered=0.0, offered_lo=0.0, offered_hi=0.0)
+    if grid.h:
+        if not np.isfinite(panel.y).any():
+            raise InputError(f"history: channel {channel!r} has no usable interval before {start}")
+        prediction = spec.build().fit(panel).predict(grid.h, events=grid.events, level=levels)
+        cell = (grid.day, grid.slot)
+        out["offered"] = prediction.mean[cell] * grid.multiply
+        for i, level in enumerate(levels):
+            suffix = "" if i == 0 else f"_{round(level * 100):d}"
+            out[f"offered_lo{suffix}"] = prediction.lo[level][cell] * grid.multiply
+            out[f"offered_hi{suffix}"] = prediction.hi[level][cell] * grid.multiply
+    out["aht_s"] = _aht(spec, history, panel, interval_s, grid)
+    return out
+
+
+def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.DataFrame | None = None,
+             level=0.8, models_dir=None) -> pd.DataFrame:
+    """Forecast offered contacts (with prediction intervals) and AHT per open interval and channel.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        The history frame (``interval_start`` time-zone aware, ``channel``, ``offered`` and
+        optionally ``handled``, ``aht_s``), e.g. from :func:`planner.io.read_history`.
+    horizon : str, int, Timedelta, (start, end) or mapping
+        ``"28D"``: 28 days after the last history interval; ``(start, end)``: local dates or times,
+        ``end`` exclusive; ``{"start": date, "days": 28}``. See :func:`horizon_bounds`.
+    model : str, path or ModelSpec
+        A spec in ``models/`` (``"default"``), a ``.toml`` path, or a method name.
+    events : pandas.DataFrame, optional
+        The events frame (:func:`planner.io.read_events`, :func:`planner.calendar.holiday_events`).
+    level : float or sequence of float
+        Coverage of the prediction interval [fraction]; extra levels add ``offered_lo_95`` style columns.
+    models_dir : path, optional
+        Where named specs live (default: the project's ``models/``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``interval_start, channel, offered, offered_lo, offered_hi, aht_s`` [contacts per interval,
+        s]; only open intervals (learned from the history: slots never open for a channel and weekday
+        are absent); ``attrs["level"]``, ``attrs["interval_s"]``, ``attrs["model"]``.
+
+    Examples
+    --------
+    >>> times = pd.date_range("2026-06-01", "2026-07-06", freq="h", tz="Europe/London", inclusive="left")
+    >>> history = pd.DataFrame({"interval_start": times, "channel": "phone",
+    ...                         "offered": np.where((times.hour >= 8) & (times.hour < 18), 20.0, 0.0)})
+    >>> f = forecast(history, horizon="1D", model="seasonal_naive")
+    >>> len(f), float(f.offered.iloc[0]), str(f.interval_start.iloc[0]), f.attrs["level"]
+    (10, 20.0, '2026-07-06 08:00:00+01:00', 0.8)
+    """
+    _check_history(history)
+    levels = check_levels(level)
+    spec = resolve_spec(model, models_dir=models_dir)
+    interval_s = interval_s_of(history)
+    tz = str(history["interval_start"].dt.tz)
+    if history.attrs.get("interval_s") != interval_s:
+        history = history.copy()
+        history.attrs["interval_s"] = interval_s
+    last = history["interval_start"].max()
+    start, end = horizon_bounds(horizon, last=last, interval_s=interval_s, tz=tz)
+    if events is not None:
+        events = events.assign(start=events["start"].dt.tz_convert(tz), end=events["end"].dt.tz_convert(tz))
+    hours = opening_hours(history)
+    frames = [forecast_channel(rows, hours, channel=channel, spec=spec, start=start, end=end,
+                               interval_s=interval_s, tz=tz, events=events, levels=levels)
+              for channel, rows in history.groupby("channel", sort=True)]
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
+    extra = [c for c in out.columns if c not in FORECAST_COLUMNS]
+    out = out[[*FORECAST_COLUMNS, *extra]]
+    out.attrs.update(level=levels[0], levels=levels, interval_s=interval_s, model=spec.name)
+    return out
