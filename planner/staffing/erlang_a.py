@@ -19,6 +19,9 @@ References: A. Mandelbaum and S. Zeltyn (2007), "Service engineering in action: 
 queue, with applications to call centers"; N. Gans, G. Koole, A. Mandelbaum (2003), "Telephone
 call centers: tutorial, review, and research prospects", MSOM 5(2). As ``patience_s -> inf`` every
 output tends to Erlang C; with impatience the requirement may be below the load, which is correct.
+
+The formulas from the all-busy state up are one private kernel, ``_queue_outputs(log_b, ...)``,
+shared with :mod:`planner.staffing.chat`, whose chain differs from Erlang A's only below that state.
 """
 
 from __future__ import annotations
@@ -30,13 +33,7 @@ import numpy as np
 from planner.schema import check_array, check_fraction
 from planner.staffing._search import smallest_integer
 from planner.staffing._special import log_kummer_m1, log_poisson_density, log_upper_gamma_scaled
-from planner.staffing.erlang import (
-    _asa,
-    _erlang_c,
-    _log_erlang_b,
-    _service_level,
-    _sqrt_staffing_guess,
-)
+from planner.staffing.erlang import _log_erlang_b, _sqrt_staffing_guess
 
 __all__ = ["ErlangAResult", "erlang_a", "required_agents"]
 
@@ -66,13 +63,34 @@ class ErlangAResult:
         return pd.DataFrame({k: np.ravel(v) for k, v in self.__dict__.items()})
 
 
+def _log_m1(a: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """``log M(1; a + 1; z)``, summing the series directly where ``z <= a / 4``.
+
+    There the terms ``z**m / ((a + 1) ... (a + m))`` fall faster than ``4**-m`` (30 terms: 1e-18),
+    while :func:`log_kummer_m1` goes through scipy's ``P(a, z)``, which underflows to 0 (``-inf``,
+    then NaN outputs) for ``a`` above ~150 with ``z`` far below it: light load, long patience.
+    """
+    a, z = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(z, dtype=float))
+    out = np.empty(a.shape)
+    series = z <= 0.25 * a
+    out[~series] = log_kummer_m1(a[~series], z[~series])
+    aa, zz = a[series], z[series]
+    term = np.ones(aa.shape)
+    total = np.ones(aa.shape)
+    for m in range(1, 31):
+        term *= zz / (aa + m)
+        total += term
+    out[series] = np.log(total)
+    return out
+
+
 def _log_lower_gamma_ratio(a: np.ndarray, y: np.ndarray, u: np.ndarray) -> np.ndarray:
     """``log P(a, y e**-u) - log P(a, y)`` without subtracting two large logs.
 
     The Poisson factors give ``-a u - y expm1(-u)`` exactly; only Kummer's (moderate) logs are
     subtracted. Needed when patience is long: both logs are then ~1e9 while their difference is O(1).
     """
-    return -a * u - y * np.expm1(-u) + log_kummer_m1(a, y * np.exp(-u)) - log_kummer_m1(a, y)
+    return -a * u - y * np.expm1(-u) + _log_m1(a, y * np.exp(-u)) - _log_m1(a, y)
 
 
 def _answered_in_time(a: np.ndarray, y: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -83,14 +101,19 @@ def _answered_in_time(a: np.ndarray, y: np.ndarray, u: np.ndarray) -> np.ndarray
     tiny service levels of an overloaded queue keep their digits.
     """
     z = y * np.exp(-u)
-    lower = -np.expm1(_log_lower_gamma_ratio(a, y, u))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        log_q_z = log_poisson_density(a, z) + log_upper_gamma_scaled(a, z)
-        # log Q(a, y) - log Q(a, z): Poisson part exact, scaled tails moderate.
-        log_q_ratio = a * u + y * np.expm1(-u) + log_upper_gamma_scaled(a, y) - log_upper_gamma_scaled(a, z)
-        log_q_y = log_q_z + log_q_ratio
-        upper = np.exp(log_q_z) * -np.expm1(log_q_ratio) / -np.expm1(log_q_y)
-    return np.where(z > a, upper, lower)
+    out = np.empty(z.shape)
+    above = z > a
+    below = ~above
+    out[below] = -np.expm1(_log_lower_gamma_ratio(a[below], y[below], u[below]))
+    if above.any():
+        a, y, u, z = a[above], y[above], u[above], z[above]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            log_q_z = log_poisson_density(a, z) + log_upper_gamma_scaled(a, z)
+            # log Q(a, y) - log Q(a, z): Poisson part exact, scaled tails moderate.
+            log_q_ratio = a * u + y * np.expm1(-u) + log_upper_gamma_scaled(a, y) - log_upper_gamma_scaled(a, z)
+            log_q_y = log_q_z + log_q_ratio
+            out[above] = np.exp(log_q_z) * -np.expm1(log_q_ratio) / -np.expm1(log_q_y)
+    return out
 
 
 def _answered_wait_integral(a: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -101,7 +124,7 @@ def _answered_wait_integral(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     outwards: leftwards down to 0, rightwards until the integrand is below 1e-17 of the total.
     """
     centre = np.maximum(0.0, np.log(y / a))
-    rate = a * np.exp(-log_kummer_m1(a, y * np.exp(-centre)))  # -d/du log P at the centre
+    rate = a * np.exp(-_log_m1(a, y * np.exp(-centre)))  # -d/du log P at the centre
     first = 1.0 / (8.0 * np.maximum(rate, np.sqrt(a)))
     total = np.zeros(a.size)
 
@@ -137,6 +160,62 @@ def _answered_wait_integral(a: np.ndarray, y: np.ndarray) -> np.ndarray:
     return total
 
 
+def _queue_outputs(log_b, servers, load, aht_s, patience_s, threshold_s, *, log_idle=None, with_asa=True):
+    """``p_wait, no_wait, p_abandon, service_level, asa_s`` of a chain that is Erlang A's once full.
+
+    The kernel shared with :mod:`planner.staffing.chat`. The chain may be anything below the state
+    with every one of ``servers`` servers busy; above it, it is M/M/servers+M with mean service
+    time ``aht_s`` [s] and offered ``load`` [Erlang], so every output follows from the module's
+    formulas given ``b``, the stationary mass of that full state relative to all non-waiting
+    states (Erlang B for Erlang A), as ``log_b``. ``log_idle = log(1/b - 1)``, computed from
+    ``log_b`` unless given (chat has it directly, accurate also where ``b`` is close to 1).
+    Flat arrays of one length with ``servers > 0`` and ``load > 0``; ``patience_s = inf`` gives
+    Erlang C's closed forms (0 service level and infinite ASA when ``servers <= load``).
+    """
+    size = log_b.size
+    p_wait, no_wait, p_ab = np.ones(size), np.zeros(size), np.zeros(size)
+    sl, asa = np.zeros(size), np.full(size, np.inf)
+    finite = np.isfinite(patience_s)
+    if finite.any():
+        n_, a_, aht_, pat_, t_ = (v[finite] for v in (servers, load, aht_s, patience_s, threshold_s))
+        ratio = pat_ / aht_
+        x = n_ * ratio
+        y = a_ * ratio
+        lb = log_b[finite]
+        log_g = _log_m1(x, y)
+        # p_wait = 1 / (1 + (1/B - 1) / G) in logs: G overflows when overloaded, 1/B when
+        # staffed far above the load (then no_wait is 1, not inf / inf).
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            idle = np.log1p(-np.exp(lb)) - lb if log_idle is None else log_idle[finite]
+            rest = np.exp(idle - log_g)
+            pw = 1.0 / (1.0 + rest)
+            nw = np.where(np.isinf(rest), 1.0, rest / (1.0 + rest))
+        rho = a_ / n_
+        # Share of waiting contacts eventually answered: (1 - 1/G) / rho.
+        answered_after_wait = -np.expm1(-log_g) / rho
+        pab = pw * (1.0 - answered_after_wait)
+        # Answered within T = answered at once + answered after a wait shorter than T: two
+        # positive terms, so tiny service levels of overloaded queues keep their digits.
+        answered_in_time = _answered_in_time(x + 1.0, y, t_ / pat_)
+        s = nw + pw * answered_after_wait * answered_in_time
+        if with_asa:
+            integral = _answered_wait_integral(x + 1.0, y)
+            w = pw * answered_after_wait * integral * pat_ / (1.0 - pab)
+        else:
+            w = np.full(n_.size, np.nan)
+        p_wait[finite], no_wait[finite], p_ab[finite], sl[finite], asa[finite] = pw, nw, pab, s, w
+    # Infinite patience: Erlang C's closed forms, in Erlang C's own order of operations.
+    stable = ~finite & (servers > load)
+    if stable.any():
+        n_, a_, aht_, t_ = (v[stable] for v in (servers, load, aht_s, threshold_s))
+        b = np.exp(log_b[stable])
+        c = b / (1.0 - a_ / n_ * (1.0 - b))
+        p_wait[stable], no_wait[stable] = c, 1.0 - c
+        sl[stable] = 1.0 - c * np.exp(-(n_ - a_) * t_ / aht_)
+        asa[stable] = c * aht_ / (n_ - a_)
+    return p_wait, no_wait, np.clip(p_ab, 0.0, 1.0), np.clip(sl, 0.0, 1.0), asa
+
+
 def _erlang_a(agents, load, aht_s, patience_s, threshold_s, *, with_asa: bool = True):
     agents, load, aht_s, patience_s, threshold_s = np.broadcast_arrays(
         agents, load, aht_s, patience_s, threshold_s
@@ -156,40 +235,10 @@ def _erlang_a(agents, load, aht_s, patience_s, threshold_s, *, with_asa: bool = 
 
     live = (n > 0) & (a > 0)
     if live.any():
-        n_, a_, aht_, pat_, t_ = n[live], a[live], aht[live], pat[live], t[live]
-        finite = np.isfinite(pat_)
-        ratio = np.where(finite, pat_ / aht_, 1.0)
-        x = n_ * ratio
-        y = a_ * ratio
-        log_b = _log_erlang_b(n_, a_)
-        log_g = log_kummer_m1(x, y)
-        # p_wait = 1 / (1 + (1/B - 1) / G), evaluated in logs (G overflows when overloaded).
-        with np.errstate(divide="ignore", over="ignore"):
-            rest = np.exp(np.log1p(-np.exp(log_b)) - log_b - log_g)
-            pw = 1.0 / (1.0 + rest)
-            no_wait = rest / (1.0 + rest)
-        rho = a_ / n_
-        # Share of waiting contacts eventually answered: (1 - 1/G) / rho.
-        answered_after_wait = -np.expm1(-log_g) / rho
-        pab = pw * (1.0 - answered_after_wait)
-        # Answered within T = answered at once + answered after a wait shorter than T: two
-        # positive terms, so tiny service levels of overloaded queues keep their digits.
-        answered_in_time = _answered_in_time(x + 1.0, y, t_ / pat_)
-        s = no_wait + pw * answered_after_wait * answered_in_time
-        if with_asa:
-            integral = _answered_wait_integral(x + 1.0, y)
-            wait_answered = pw * answered_after_wait * integral * pat_
-            w = wait_answered / (1.0 - pab)
-        else:
-            w = np.full(n_.size, np.nan)
-        # Infinite patience: Erlang C (0 SL, infinite ASA when unstable).
-        if (~finite).any():
-            nf, af, ahtf, tf = n_[~finite], a_[~finite], aht_[~finite], t_[~finite]
-            pw[~finite] = _erlang_c(nf, af)
-            pab[~finite] = 0.0
-            s[~finite] = _service_level(nf, af, ahtf, tf)
-            w[~finite] = _asa(nf, af, ahtf)  # nobody abandons: answered == offered
-        p_wait[live], p_ab[live], sl[live], asa[live] = pw, np.clip(pab, 0.0, 1.0), np.clip(s, 0.0, 1.0), w
+        n_, a_ = n[live], a[live]
+        p_wait[live], _, p_ab[live], sl[live], asa[live] = _queue_outputs(
+            _log_erlang_b(n_, a_), n_, a_, aht[live], pat[live], t[live], with_asa=with_asa
+        )
 
     with np.errstate(divide="ignore", invalid="ignore"):
         occ = np.where(n > 0, np.minimum(a * (1.0 - p_ab) / n, 1.0), 0.0)
