@@ -33,6 +33,9 @@ class PlannerGroup(click.Group):
             return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
         except click.exceptions.Exit as stop:
             sys.exit(stop.exit_code)
+        except click.exceptions.NoArgsIsHelpError as shown:  # a bare `planner`: show the help
+            click.echo(shown.format_message())
+            sys.exit(0)
         except click.Abort:
             click.echo("Error: aborted", err=True)
             sys.exit(1)

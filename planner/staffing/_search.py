@@ -60,12 +60,13 @@ def solve_increasing(
     lo: np.ndarray,
     hi: np.ndarray,
     *,
-    xtol: float = 1e-10,
-    max_iter: int = 100,
+    ftol: float = 1e-12,
+    max_iter: int = 200,
 ) -> np.ndarray:
     """Return x in [lo, hi] with ``f(x, rows) == 0`` for ``f`` increasing, ``f(lo) <= 0 <= f(hi)``.
 
     Vectorised Illinois (modified regula falsi) iteration; converges superlinearly for smooth f.
+    Stops where ``|f(x)| <= ftol`` or the bracket is a few ulps wide (f steep in x).
     """
     lo = np.asarray(lo, dtype=float).copy()
     hi = np.asarray(hi, dtype=float).copy()
@@ -91,6 +92,7 @@ def solve_increasing(
         f_lo[active[right & (side[active] == 1)]] *= 0.5
         f_hi[active[~right & (side[active] == -1)]] *= 0.5
         side[active] = s
-        done = (fg == 0) | (hi[active] - lo[active] <= xtol * np.maximum(1.0, np.abs(guess)))
+        width = hi[active] - lo[active]
+        done = (np.abs(fg) <= ftol) | (width <= 4.0 * np.finfo(float).eps * np.maximum(1.0, np.abs(guess)))
         active = active[~done]
     return x

@@ -58,7 +58,7 @@ def _log_erlang_b(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
             special.gammaincc(x[near] + 1.0, a[near])
         )
     value[far] = -np.log(a[far] * upper_gamma_cf(x[far] + 1.0, a[far]))
-    out[busy] = value
+    out[busy] = np.minimum(value, 0.0)  # B <= 1: rounding may overshoot by ~1e-14 near N = 0
     return out
 
 
@@ -68,8 +68,8 @@ def _erlang_b(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
 
 def _erlang_c(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
     agents, load = np.broadcast_arrays(agents, load)
-    out = np.ones(agents.shape)
-    stable = agents > load
+    out = np.where(load == 0, 0.0, 1.0)  # no load: nobody waits, whatever the staff
+    stable = (agents > load) & (load > 0)
     b = _erlang_b(agents[stable], load[stable])
     rho = load[stable] / agents[stable]
     out[stable] = b / (1.0 - rho * (1.0 - b))
@@ -78,8 +78,8 @@ def _erlang_c(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
 
 def _service_level(agents, load, aht_s, threshold_s) -> np.ndarray:
     agents, load, aht_s, threshold_s = np.broadcast_arrays(agents, load, aht_s, threshold_s)
-    out = np.zeros(agents.shape)
-    stable = agents > load
+    out = np.where(load == 0, 1.0, 0.0)
+    stable = (agents > load) & (load > 0)
     c = _erlang_c(agents[stable], load[stable])
     decay = np.exp(-(agents[stable] - load[stable]) * threshold_s[stable] / aht_s[stable])
     out[stable] = 1.0 - c * decay
@@ -88,8 +88,8 @@ def _service_level(agents, load, aht_s, threshold_s) -> np.ndarray:
 
 def _asa(agents, load, aht_s) -> np.ndarray:
     agents, load, aht_s = np.broadcast_arrays(agents, load, aht_s)
-    out = np.full(agents.shape, np.inf)
-    stable = agents > load
+    out = np.where(load == 0, 0.0, np.inf)
+    stable = (agents > load) & (load > 0)
     c = _erlang_c(agents[stable], load[stable])
     out[stable] = c * aht_s[stable] / (agents[stable] - load[stable])
     return out
@@ -97,7 +97,7 @@ def _asa(agents, load, aht_s) -> np.ndarray:
 
 def _occupancy(agents, load) -> np.ndarray:
     agents, load = np.broadcast_arrays(agents, load)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         out = np.minimum(load / agents, 1.0)
     return np.where(agents > 0, out, np.where(load > 0, 1.0, 0.0))
 
@@ -202,11 +202,12 @@ def metrics(agents, load_erlangs, aht_s, threshold_s) -> dict[str, np.ndarray]:
         *_checked(agents, load_erlangs, aht_s, threshold_s)
     )
     p_wait = _erlang_c(agents, load)
-    stable = agents > load
-    with np.errstate(divide="ignore", invalid="ignore"):
+    stable = (agents > load) & (load > 0)
+    idle = load == 0  # nothing to serve: nobody waits
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         gap = agents - load
-        sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_s / aht_s), 0.0)
-        wait = np.where(stable, p_wait * aht_s / gap, np.inf)
+        sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_s / aht_s), np.where(idle, 1.0, 0.0))
+        wait = np.where(stable, p_wait * aht_s / gap, np.where(idle, 0.0, np.inf))
     return {
         "p_wait": _result(p_wait),
         "service_level": _result(sl),
