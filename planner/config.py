@@ -31,7 +31,8 @@ CHANNEL_KEYS = {
               "shrinkage", "method"},
     "chat": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
              "shrinkage", "method", "concurrency", "aht_growth"},
-    "deferred": {"deadline_s", "business_hours", "service_quantile", "max_occupancy", "shrinkage"},
+    "deferred": {"deadline_s", "business_hours", "service_quantile", "max_occupancy", "shrinkage",
+                 "open_days", "open_hours"},
 }
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "events", "holidays",
             "horizon", "model", "seed", "channels", "adjust"}
@@ -194,7 +195,7 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
             if not isinstance(value, bool):
                 check.fail(where, f"expected true or false, got {value!r}")
             settings[key] = value
-        elif key == "method":
+        elif key in ("method", "open_days", "open_hours"):
             settings[key] = check.text(value, where)
         elif key == "concurrency":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:

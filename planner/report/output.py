@@ -58,6 +58,9 @@ class OutputFolder:
         if kind is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             return
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.staging, 0o777 & ~umask)  # mkdtemp makes 0700: publish like any new folder
         old = None
         if self.path.exists():
             old = self.path.with_name(f".{self.path.name}-old-{os.getpid()}")

@@ -11,6 +11,18 @@ __all__ = ["forecast_figure", "staffing_heatmap", "daily_fte_figure"]
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
+def _with_gaps(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Insert a blank row after every interval followed by a closed gap, so lines break there."""
+    frame = frame.sort_values("interval_start")
+    steps = frame["interval_start"].diff()
+    step = steps.min() if len(frame) > 1 else pd.Timedelta(0)
+    starts = frame["interval_start"][steps > step] - step / 2
+    if starts.empty:
+        return frame
+    blanks = pd.DataFrame({"interval_start": starts.to_numpy(), **{c: np.nan for c in columns}})
+    return pd.concat([frame[["interval_start", *columns]], blanks]).sort_values("interval_start")
+
+
 def forecast_figure(forecast: pd.DataFrame, history: pd.DataFrame | None = None, *, channel: str,
                     history_days: int = 14) -> Figure:
     """Forecast of one channel with its prediction band, against the last ``history_days`` of history.
@@ -24,17 +36,19 @@ def forecast_figure(forecast: pd.DataFrame, history: pd.DataFrame | None = None,
     fig = Figure(figsize=(11, 3.6), layout="constrained")
     ax = fig.add_subplot()
     f = forecast[forecast["channel"] == channel]
+    band = [c for c in ("offered_lo", "offered_hi") if c in f.columns]
+    f = _with_gaps(f, ["offered", *band])
     if history is not None:
         h = history[history["channel"] == channel]
         if not h.empty:
             cut = h["interval_start"].max() - pd.Timedelta(days=history_days)
-            h = h[h["interval_start"] > cut]
+            h = _with_gaps(h[h["interval_start"] > cut], ["offered"])
             ax.plot(h["interval_start"], h["offered"], color="0.45", lw=0.8, label="history")
     if {"offered_lo", "offered_hi"} <= set(f.columns):
         level = forecast.attrs.get("level")
         label = f"{level:.0%} interval" if isinstance(level, float) else "prediction interval"
-        ax.fill_between(f["interval_start"], f["offered_lo"], f["offered_hi"], color="tab:blue", alpha=0.2,
-                        lw=0, label=label, step="post")
+        ax.fill_between(f["interval_start"], f["offered_lo"], f["offered_hi"], color="tab:blue", alpha=0.25,
+                        lw=0, label=label)
     ax.plot(f["interval_start"], f["offered"], color="tab:blue", lw=1.0, label="forecast")
     ax.set_title(f"{channel}: offered per interval")
     ax.set_ylabel("contacts per interval")

@@ -106,17 +106,48 @@ class Chat:
         _check(self, "aht_growth", self.aht_growth, low=0)
 
 
+_DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def _open_days(text: str) -> frozenset[int]:
+    """Weekdays (Monday = 0) from ``"Mon-Fri"``, ``"Mon-Fri, Sun"`` or ``"Sat"``."""
+    days: set[int] = set()
+    for part in text.replace(" ", "").lower().split(","):
+        first, _, last = part.partition("-")
+        if first[:3] not in _DAYS or (last and last[:3] not in _DAYS):
+            raise SpecError(f"deferred.open_days: cannot read {text!r}; write e.g. \"Mon-Fri\" or \"Mon-Sat, Sun\"")
+        a, b = _DAYS.index(first[:3]), _DAYS.index((last or first)[:3])
+        days.update(range(a, b + 1) if a <= b else [*range(a, 7), *range(0, b + 1)])
+    return frozenset(days)
+
+
+def _open_hours(text: str) -> tuple[int, int]:
+    """Minutes after midnight ``(open, close)`` from ``"08:00-20:00"`` (``"00:00-24:00"`` all day)."""
+    try:
+        first, last = text.replace(" ", "").split("-")
+        minutes = [int(t.split(":")[0]) * 60 + int(t.split(":")[1]) for t in (first, last)]
+    except (ValueError, IndexError):
+        raise SpecError(f"deferred.open_hours: cannot read {text!r}; write e.g. \"08:00-20:00\"") from None
+    if not 0 <= minutes[0] < minutes[1] <= 1440:
+        raise SpecError(f"deferred.open_hours: expected opening before closing within a day, got {text!r}")
+    return minutes[0], minutes[1]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Deferred:
     """Deferred work (email, SMS, social, back office): every item answered within ``deadline_s``.
 
-    ``business_hours``: the deadline clock runs only while the channel is open (intervals present
-    in the forecast). ``service_quantile``: the plan holds with this probability under Poisson
-    arrivals (safety capacity above the fluid lower bound).
+    Agents work on ``open_days`` between ``open_hours`` (local time; default: always). With
+    ``business_hours`` the deadline clock runs only while the channel is worked, so an email
+    arriving at night is due 4 working hours after the morning opening. ``service_quantile``:
+    the plan holds with this probability under Poisson arrivals (safety capacity above the fluid
+    lower bound).
     """
 
     deadline_s: float
     business_hours: bool = False
+    open_days: str = "Mon-Sun"
+    open_hours: str = "00:00-24:00"
     service_quantile: float = 0.99
     max_occupancy: float = 1.0
     shrinkage: float = 0.0
@@ -130,6 +161,15 @@ class Deferred:
         _check(self, "shrinkage", self.shrinkage, low=0, high=1, high_open=True)
         if not isinstance(self.business_hours, bool):
             raise SpecError(f"deferred.business_hours: expected true or false, got {self.business_hours!r}")
+        _open_days(self.open_days)
+        _open_hours(self.open_hours)
+
+    def is_open(self, interval_start: pd.Series) -> np.ndarray:
+        """Whether agents work in each interval (its local start within the open days and hours)."""
+        days = _open_days(self.open_days)
+        first, last = _open_hours(self.open_hours)
+        minute = interval_start.dt.hour * 60 + interval_start.dt.minute
+        return (interval_start.dt.weekday.isin(days) & (minute >= first) & (minute < last)).to_numpy()
 
 
 Channel = Voice | Chat | Deferred
@@ -207,6 +247,8 @@ def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float) -> dict[str
         rows["aht_s"].to_numpy(float),
         interval_s=interval_s,
         deadline_s=spec.deadline_s,
+        open=spec.is_open(rows["interval_start"]),
+        interval_start=rows["interval_start"],
         business_hours=spec.business_hours,
         service_quantile=spec.service_quantile,
         max_occupancy=spec.max_occupancy,

@@ -1,0 +1,290 @@
+"""Scenarios end to end: file -> history -> forecast -> adjustments -> staffing -> outputs.
+
+``Scenario.load(path)`` reads a scenario file; ``.run()`` returns a :class:`RunResult` with the
+forecast, the plan and its roll-ups; ``.write(result, out)`` publishes every output atomically
+into one folder. ``.replace(...)`` gives a what-if without a file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import importlib.metadata
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from planner.calendar import holiday_events
+from planner.config import ScenarioConfig, load_scenario, locate
+from planner.errors import InputError, SpecError
+from planner.forecast import forecast as make_forecast
+from planner.forecast import horizon_bounds, resolve_spec
+from planner.io import read_events, read_history
+from planner.report import (
+    OutputFolder,
+    daily_fte_figure,
+    forecast_figure,
+    report_html,
+    rollup,
+    staffing_heatmap,
+)
+from planner.staffing.plan import Chat, Deferred, Voice, staff
+
+__all__ = ["Scenario", "RunResult"]
+
+SPECS = {"voice": Voice, "chat": Chat, "deferred": Deferred}
+PACKAGES = ("planner", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "holidays")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """What a run produced: frames in the formats of DESIGN.md section 3, and stage timings [s]."""
+
+    history: pd.DataFrame
+    forecast: pd.DataFrame
+    plan: pd.DataFrame
+    daily: pd.DataFrame
+    weekly: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _versions() -> dict[str, str]:
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _models_dir(scenario_path: Path) -> Path | None:
+    """The nearest ``models/`` folder at or above the scenario's folder (the project's specs)."""
+    for folder in [scenario_path.resolve().parent, *scenario_path.resolve().parents]:
+        if (folder / "models").is_dir():
+            return folder / "models"
+    return None
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A plan described by a scenario file. Build with :meth:`load`; it is immutable."""
+
+    config: ScenarioConfig
+
+    @classmethod
+    def load(cls, path: str | Path) -> "Scenario":
+        """Read and check a scenario file (and what it extends); errors point at ``file: key``."""
+        scenario = cls(load_scenario(path))
+        scenario.channel_specs()  # check the channel settings now, not half way through a run
+        return scenario
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def replace(self, **changes) -> "Scenario":
+        """A copy with some settings changed, e.g. ``scenario.replace(adjust={"offered": {"phone": 1.1}})``."""
+        names = {f.name for f in dataclasses.fields(ScenarioConfig)}
+        unknown = sorted(set(changes) - names)
+        if unknown:
+            raise InputError(f"replace: unknown setting(s) {', '.join(unknown)}; expected some of {', '.join(sorted(names))}")
+        scenario = Scenario(dataclasses.replace(self.config, **changes))
+        scenario.channel_specs()
+        return scenario
+
+    def channel_specs(self) -> dict[str, Voice | Chat | Deferred]:
+        """The staffing spec of every channel, with errors as ``file: channels.NAME.key: message``."""
+        specs = {}
+        for name, settings in self.config.channels.items():
+            options = {k: v for k, v in settings.items() if k != "kind"}
+            try:
+                specs[name] = SPECS[settings["kind"]](**options)
+            except SpecError as error:
+                key, _, message = str(error).partition(": ")
+                raise locate(self.config, ("channels", name, key.split(".")[-1]), message) from None
+        return specs
+
+    # --- stages ----------------------------------------------------------------------------
+
+    def read_history(self) -> pd.DataFrame:
+        """The history of the scenario's channels (other channels in the file are ignored).
+
+        ``attrs["channels"]`` lists every channel of the file, against which events are checked.
+        """
+        history = read_history(self.config.history, tz=self.config.timezone, interval_s=self.config.interval_s)
+        known = sorted(history["channel"].unique())
+        for name in self.config.channels:
+            if name not in known:
+                raise locate(self.config, ("channels", name),
+                             f"no history for this channel in {self.config.history} (it has: {', '.join(known)})")
+        history = history[history["channel"].isin(list(self.config.channels))].reset_index(drop=True)
+        history.attrs.update(interval_s=self.config.interval_s, channels=known)
+        return history
+
+    def read_events(self, history: pd.DataFrame) -> pd.DataFrame | None:
+        """The events file and the public holidays over the history and the horizon.
+
+        Event channels are checked against every channel of the history file (a typo is an error),
+        then events of channels this scenario does not plan are dropped.
+        """
+        frames = []
+        if self.config.events is not None:
+            known = history.attrs.get("channels", list(self.config.channels))
+            events = read_events(self.config.events, tz=self.config.timezone, channels=known)
+            frames.append(events[events["channel"].isin([*self.config.channels, "*"])])
+        if self.config.holidays:
+            country, _, subdivision = self.config.holidays.partition("-")
+            start, end = self.horizon(history)
+            years = range(history["interval_start"].min().year, end.year + 1)
+            try:
+                frames.append(holiday_events(country, years=years, tz=self.config.timezone,
+                                             subdivision=subdivision or None))
+            except InputError as error:
+                raise locate(self.config, ("holidays",), str(error).split(": ", 1)[-1]) from None
+        return pd.concat(frames, ignore_index=True) if frames else None
+
+    def horizon(self, history: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
+        """The ``[start, end)`` instants planned."""
+        return horizon_bounds(self.config.horizon, last=history["interval_start"].max(),
+                              interval_s=self.config.interval_s, tz=self.config.timezone)
+
+    def forecast(self, history: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The forecast for the horizon (before adjustments)."""
+        return make_forecast(history, horizon=self.config.horizon, model=self.config.model, events=events,
+                             models_dir=_models_dir(self.config.path))
+
+    def adjust(self, forecast: pd.DataFrame) -> pd.DataFrame:
+        """Apply the scenario's what-if factors (``[adjust]``) to volume and handle time."""
+        out = forecast.copy()
+        for what, columns in (("offered", ["offered", "offered_lo", "offered_hi"]), ("aht", ["aht_s"])):
+            factors = self.config.adjust.get(what, {})
+            factor = out["channel"].map(factors).fillna(factors.get("*", 1.0)).to_numpy(float)
+            for column in columns:
+                if column in out.columns:
+                    out[column] = out[column] * factor
+        return out
+
+    def staff(self, forecast: pd.DataFrame) -> pd.DataFrame:
+        """The interval staffing plan for a forecast (the scenario's channels and targets)."""
+        known = set(self.config.channels)
+        extra = sorted(set(forecast["channel"]) - known)
+        if extra:
+            raise InputError(f"forecast: channel(s) {', '.join(extra)} are not in the scenario "
+                             f"{self.config.path} (it has: {', '.join(sorted(known))})")
+        return staff(forecast, self.channel_specs(), interval_s=self.config.interval_s)
+
+    def run(self, *, progress: Progress | None = None) -> RunResult:
+        """Read, forecast, adjust and staff; returns the frames and the time each stage took."""
+        note = progress or (lambda stage: None)
+        timings: dict[str, float] = {}
+        clock = time.perf_counter()
+
+        def lap(stage: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            timings[stage] = now - clock
+            clock = now
+            note(stage)
+
+        history = self.read_history()
+        events = self.read_events(history)
+        lap("read")
+        forecast = self.adjust(self.forecast(history, events))
+        lap("forecast")
+        plan = self.staff(forecast)
+        lap("staff")
+        daily = rollup(plan, by="day", interval_s=self.config.interval_s)
+        weekly = rollup(plan, by="week", interval_s=self.config.interval_s)
+        lap("roll-up")
+        return RunResult(history=history, forecast=forecast, plan=plan, daily=daily, weekly=weekly, timings=timings)
+
+    # --- outputs ---------------------------------------------------------------------------
+
+    def inputs(self) -> list[Path]:
+        """Every file the run reads: scenario files, history, events, the model spec."""
+        files = [*self.config.files, self.config.history]
+        if self.config.events is not None:
+            files.append(self.config.events)
+        spec = _models_dir(self.config.path)
+        if spec is not None and (spec / f"{self.config.model}.toml").exists():
+            files.append(spec / f"{self.config.model}.toml")
+        return files
+
+    def manifest(self, result: RunResult) -> dict:
+        """What the run used, so it can be reproduced: hashes, versions, seed, timings."""
+        return {
+            "scenario": self.name,
+            "scenario_file": str(self.config.path),
+            "inputs": {str(path): _sha256(path) for path in self.inputs()},
+            "model": self.config.model,
+            "seed": self.config.seed,
+            "packages": _versions(),
+            "rows": {"history": len(result.history), "forecast": len(result.forecast), "plan": len(result.plan)},
+            "timings_s": {k: round(v, 3) for k, v in result.timings.items()},
+        }
+
+    def write(self, result: RunResult, out: str | Path, *, xlsx: bool = False,
+              progress: Progress | None = None) -> Path:
+        """Write every output into ``out`` atomically (all files or none); returns the folder."""
+        note = progress or (lambda stage: None)
+        started = time.perf_counter()
+        channels = list(self.config.channels)
+        with OutputFolder(out, protect=self.inputs()) as folder:
+            folder.write_csv("forecast.csv", result.forecast)
+            folder.write_csv("plan.csv", result.plan)
+            folder.write_csv("daily.csv", result.daily)
+            folder.write_csv("weekly.csv", result.weekly)
+            images: list = []
+            for channel in channels:
+                png = folder.write_png(f"forecast_{channel}.png",
+                                       forecast_figure(result.forecast, result.history, channel=channel))
+                images.append((f"Forecast: {channel}", [(png, f"forecast of {channel}")]))
+            heatmaps = []
+            for channel in channels:
+                png = folder.write_png(f"agents_{channel}.png", staffing_heatmap(result.plan, channel=channel))
+                heatmaps.append((png, f"required agents for {channel}"))
+            fte_png = folder.write_png("daily_fte.png", daily_fte_figure(result.daily))
+            note("plots")
+            summary = _summary(result)
+            page = report_html(
+                title=f"Staffing plan: {self.name}",
+                meta=f"{self.config.path} | {result.plan['interval_start'].min():%Y-%m-%d} to "
+                     f"{result.plan['interval_start'].max():%Y-%m-%d} | model {self.config.model}",
+                sections=[("Summary by channel", [summary]),
+                          ("Required FTE per day", [(fte_png, "daily FTE"), result.daily]),
+                          ("Weekly", [result.weekly]),
+                          *images,
+                          ("Required agents by weekday and time of day", heatmaps)],
+            )
+            folder.write_text("report.html", page)
+            if xlsx:
+                folder.write_xlsx("plan.xlsx", {"summary": summary, "daily": result.daily, "weekly": result.weekly,
+                                                "plan": result.plan, "forecast": result.forecast})
+            result.timings["report"] = time.perf_counter() - started
+            folder.write_json("manifest.json", self.manifest(result))
+        note("report")
+        return Path(out)
+
+
+def _summary(result: RunResult) -> pd.DataFrame:
+    """One row per channel over the whole horizon."""
+    weekly = result.weekly
+    total = weekly.groupby("channel").agg(offered=("offered", "sum"), workload_hours=("workload_hours", "sum"),
+                                          agent_hours=("agent_hours", "sum"),
+                                          agent_hours_gross=("agent_hours_gross", "sum"))
+    plan = result.plan
+    weight = plan["offered"].where(plan["service_level"].notna(), 0.0)
+    sl = (plan["offered"] * plan["service_level"]).fillna(0.0).groupby(plan["channel"]).sum()
+    total["service_level"] = (sl / weight.groupby(plan["channel"]).sum()).replace([np.inf], np.nan)
+    total["peak_agents"] = plan.groupby("channel")["agents"].max()
+    return total.reset_index()
