@@ -21,8 +21,8 @@ import pandas as pd
 from planner.calendar import holiday_events
 from planner.config import ScenarioConfig, load_scenario, locate
 from planner.errors import InputError, SpecError
+from planner.forecast import accuracy, backtest, horizon_bounds
 from planner.forecast import forecast as make_forecast
-from planner.forecast import horizon_bounds, resolve_spec
 from planner.io import read_events, read_history
 from planner.report import (
     OutputFolder,
@@ -208,6 +208,64 @@ class Scenario:
         lap("roll-up")
         return RunResult(history=history, forecast=forecast, plan=plan, daily=daily, weekly=weekly, timings=timings)
 
+    def check(self) -> dict[str, int]:
+        """Read and check every input without forecasting; returns a few counts for the user."""
+        history = self.read_history()
+        events = self.read_events(history)
+        start, end = self.horizon(history)
+        return {"history rows": len(history), "channels": len(self.config.channels),
+                "events": 0 if events is None else len(events), "horizon days": (end - start).days}
+
+    def read_forecast(self, path: str | Path) -> pd.DataFrame:
+        """A forecast produced elsewhere (CSV: ``interval_start, channel, offered, aht_s``)."""
+        shown = str(path)
+        try:
+            frame = pd.read_csv(path)
+        except FileNotFoundError:
+            raise InputError(f"{shown}: file not found") from None
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
+            raise InputError(f"{shown}: cannot read it as CSV ({' '.join(str(error).split())})") from None
+        missing = [c for c in ("interval_start", "channel", "offered", "aht_s") if c not in frame.columns]
+        if missing:
+            raise InputError(f"{shown}:1: missing column(s) {', '.join(missing)}; the header needs "
+                             "interval_start,channel,offered,aht_s")
+        times = pd.to_datetime(frame["interval_start"], utc=True, errors="coerce", format="ISO8601")
+        if times.isna().any():
+            line = int(np.flatnonzero(times.isna().to_numpy())[0]) + 2
+            raise InputError(f"{shown}:{line}:interval_start: cannot read {frame['interval_start'].iloc[line - 2]!r}; "
+                             "write ISO 8601 times with their UTC offset, e.g. 2026-07-06T09:00:00+01:00")
+        for column in ("offered", "aht_s"):
+            values = pd.to_numeric(frame[column], errors="coerce")
+            bad = values.isna() | (values < 0) | ((values == 0) & (column == "aht_s"))
+            if bad.any():
+                line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+                raise InputError(f"{shown}:{line}:{column}: expected a number {'> 0' if column == 'aht_s' else '>= 0'}, "
+                                 f"got {frame[column].iloc[line - 2]!r}")
+            frame[column] = values.astype(float)
+        frame["interval_start"] = times.dt.tz_convert(self.config.timezone)
+        frame["channel"] = frame["channel"].astype(str)
+        return frame
+
+    def backtest(self, *, models=("default", "seasonal_naive", "week_average"), horizon="1D",
+                 n_windows: int = 14) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Rolling-origin backtest on the scenario's history: (long frame, accuracy per channel x model)."""
+        history = self.read_history()
+        events = self.read_events(history)
+        frame = backtest(history, models=models, horizon=horizon, n_windows=n_windows, events=events,
+                         models_dir=_models_dir(self.config.path))
+        return frame, accuracy(frame, history)
+
+    def run_forecast(self, forecast: pd.DataFrame) -> RunResult:
+        """Adjust, staff and roll up a forecast produced elsewhere (no history needed)."""
+        started = time.perf_counter()
+        plan = self.staff(self.adjust(forecast))
+        empty = pd.DataFrame({"interval_start": pd.Series(dtype=plan["interval_start"].dtype),
+                              "channel": pd.Series(dtype=str), "offered": pd.Series(dtype=float)})
+        return RunResult(history=empty, forecast=self.adjust(forecast), plan=plan,
+                         daily=rollup(plan, by="day", interval_s=self.config.interval_s),
+                         weekly=rollup(plan, by="week", interval_s=self.config.interval_s),
+                         timings={"staff": time.perf_counter() - started})
+
     # --- outputs ---------------------------------------------------------------------------
 
     def inputs(self) -> list[Path]:
@@ -234,12 +292,13 @@ class Scenario:
         }
 
     def write(self, result: RunResult, out: str | Path, *, xlsx: bool = False,
-              progress: Progress | None = None) -> Path:
+              progress: Progress | None = None, extra_inputs: list[Path] = ()) -> Path:
         """Write every output into ``out`` atomically (all files or none); returns the folder."""
         note = progress or (lambda stage: None)
         started = time.perf_counter()
         channels = list(self.config.channels)
-        with OutputFolder(out, protect=self.inputs()) as folder:
+        inputs = [*self.inputs(), *extra_inputs]
+        with OutputFolder(out, protect=inputs) as folder:
             folder.write_csv("forecast.csv", result.forecast)
             folder.write_csv("plan.csv", result.plan)
             folder.write_csv("daily.csv", result.daily)
@@ -271,7 +330,9 @@ class Scenario:
                 folder.write_xlsx("plan.xlsx", {"summary": summary, "daily": result.daily, "weekly": result.weekly,
                                                 "plan": result.plan, "forecast": result.forecast})
             result.timings["report"] = time.perf_counter() - started
-            folder.write_json("manifest.json", self.manifest(result))
+            manifest = self.manifest(result)
+            manifest["inputs"].update({str(p): _sha256(p) for p in extra_inputs})
+            folder.write_json("manifest.json", manifest)
         note("report")
         return Path(out)
 

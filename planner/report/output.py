@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 
 from planner.errors import InputError
 
-__all__ = ["OutputFolder", "figure_png"]
+__all__ = ["OutputFolder", "figure_png", "write_csv_atomic"]
 
 
 def figure_png(figure: Figure, *, dpi: int = 110) -> bytes:
@@ -27,6 +27,23 @@ def figure_png(figure: Figure, *, dpi: int = 110) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()
+
+
+def write_csv_atomic(frame: pd.DataFrame, path: str | Path, *, protect: list[Path]) -> Path:
+    """Write one CSV file atomically (temporary file, then rename); never over an input."""
+    path = Path(path)
+    if any(path.resolve() == Path(p).resolve() for p in protect):
+        raise InputError(f"--out {path}: would overwrite an input; choose another file")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            frame.to_csv(stream, index=False, float_format="%.10g")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
 
 
 class OutputFolder:

@@ -32,7 +32,11 @@ import numpy as np
 
 from planner.schema import check_array, check_fraction
 from planner.staffing._search import smallest_integer
-from planner.staffing._special import log_kummer_m1, log_poisson_density, log_upper_gamma_scaled
+from planner.staffing._special import (
+    log_kummer_m1,
+    log_poisson_density,
+    log_upper_gamma_scaled,
+)
 from planner.staffing.erlang import _log_erlang_b, _sqrt_staffing_guess
 
 __all__ = ["ErlangAResult", "erlang_a", "required_agents"]
