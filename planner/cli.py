@@ -1,5 +1,8 @@
 """The ``planner`` command line: a thin shell over the Python API.
 
+Commands import the heavier layers (forecasting, reports) when they run, so ``planner erlang``
+and ``--help`` start quickly.
+
 Every command is a few lines that parse options, call the API and print. User mistakes become one
 line, ``Error: ...``, with exit code 1; ``planner --debug ...`` shows the traceback instead.
 """
@@ -15,9 +18,6 @@ from pathlib import Path
 import click
 
 from planner.errors import PlannerError
-from planner.forecast import backtest_figure
-from planner.report import OutputFolder, compare, compare_figure, write_csv_atomic
-from planner.scenario import Scenario
 from planner.schema import parse_duration_s, parse_target
 from planner.simulate import HANDLES, read_plan, simulate
 from planner.staffing.calculator import Staffing, calculate
@@ -304,6 +304,8 @@ def run_scenarios(scenarios, out, xlsx) -> None:
       planner run scenarios/base.toml
       planner run scenarios/base.toml scenarios/volume-plus-10.toml --out out/q3 --xlsx
     """
+    from planner.scenario import Scenario
+
     for path in scenarios:
         scenario = Scenario.load(path)
         folder = _out_folder(out, path, len(scenarios) > 1)
@@ -329,6 +331,8 @@ def check_scenarios(scenarios) -> None:
     Example:
       planner check scenarios/*.toml
     """
+    from planner.scenario import Scenario
+
     for path in scenarios:
         counts = Scenario.load(path).check()
         click.echo(f"{path}: OK (" + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ")")
@@ -345,6 +349,9 @@ def forecast_only(scenario_path, out) -> None:
     Example:
       planner forecast scenarios/base.toml --out forecast.csv
     """
+    from planner.report import write_csv_atomic
+    from planner.scenario import Scenario
+
     scenario = Scenario.load(scenario_path)
     history = scenario.read_history()
     frame = scenario.adjust(scenario.forecast(history, scenario.read_events(history)))
@@ -374,6 +381,10 @@ def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
     Example:
       planner backtest scenarios/base.toml --windows 14 --horizon 1D
     """
+    from planner.forecast import backtest_figure
+    from planner.report import OutputFolder
+    from planner.scenario import Scenario
+
     scenario = Scenario.load(scenario_path)
     chosen = models or ("default", "seasonal_naive", "week_average")
     frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows)
@@ -403,6 +414,8 @@ def staff_forecast(scenario_path, forecast_path, out, xlsx) -> None:
     Example:
       planner staff scenarios/base.toml --forecast client-forecast.csv --out out/client
     """
+    from planner.scenario import Scenario
+
     scenario = Scenario.load(scenario_path)
     result = scenario.run_forecast(scenario.read_forecast(forecast_path))
     folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-staffed"
@@ -425,6 +438,9 @@ def compare_scenarios(scenarios, by, out) -> None:
     Example:
       planner compare scenarios/base.toml scenarios/volume-plus-10.toml --by week
     """
+    from planner.report import OutputFolder, compare, compare_figure
+    from planner.scenario import Scenario
+
     if len(scenarios) < 2:
         raise click.UsageError("give at least two scenarios to compare")
     rollups, inputs = {}, []

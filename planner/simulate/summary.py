@@ -9,7 +9,6 @@ shares, >= 0 otherwise), which keeps their coverage.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 __all__ = ["METRICS", "metrics", "mean_ci"]
 
@@ -69,6 +68,8 @@ def mean_ci(values: np.ndarray, level: float, *, share: bool) -> tuple[np.ndarra
     mean = _ratio(filled.sum(axis=0), n.astype(float))
     centred = np.where(ok, values - np.where(np.isnan(mean), 0.0, mean), 0.0)
     var = _ratio((centred ** 2).sum(axis=0), (n - 1).astype(float))
+    from scipy import stats  # here, not at import: scipy.stats costs ~0.5 s to import
+
     t = np.where(n > 1, stats.t.ppf(0.5 + level / 2.0, np.maximum(n - 1, 1)), np.nan)
     half = t * np.sqrt(var / np.maximum(n, 1))
     lo, hi = np.maximum(mean - half, 0.0), mean + half
