@@ -104,7 +104,7 @@ def daily_fte_figure(daily: pd.DataFrame, *, value: str = "fte_gross") -> Figure
         bottom += table[channel].to_numpy()
     ax.set_ylabel("FTE (gross)" if value == "fte_gross" else value)
     ax.set_title("Required FTE per day")
-    ax.legend(frameon=False, ncols=len(table.columns))
+    fig.legend(loc="outside upper right", frameon=False, ncols=len(table.columns))
     step = max(1, len(labels) // 14)
     ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
     ax.grid(axis="y", alpha=0.3)
