@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -85,6 +86,33 @@ class Target(click.ParamType):
             self.fail(str(error).split(": ", 1)[-1], param, ctx)
 
 
+class Number(click.ParamType):
+    """A finite number within bounds, with messages in the user's terms (click's FloatRange
+    lets NaN and infinity through and calls 'abc' "not a valid float range")."""
+
+    name = "NUMBER"
+
+    def __init__(self, what: str = "a number", *, low=None, low_open=False, high=None, high_open=False):
+        self.what, self.low, self.low_open, self.high, self.high_open = what, low, low_open, high, high_open
+        bounds = []
+        if low is not None:
+            bounds.append(f"{'>' if low_open else '>='} {low:g}")
+        if high is not None:
+            bounds.append(f"{'<' if high_open else '<='} {high:g}")
+        self.rule = f"{what}{' ' + ' and '.join(bounds) if bounds else ''}"
+
+    def convert(self, value, param, ctx):
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            self.fail(f"expected {self.rule}, got {value!r}", param, ctx)
+        low_bad = self.low is not None and (number < self.low or (self.low_open and number == self.low))
+        high_bad = self.high is not None and (number > self.high or (self.high_open and number == self.high))
+        if not math.isfinite(number) or low_bad or high_bad:
+            self.fail(f"expected {self.rule}, got {value!r}", param, ctx)
+        return number
+
+
 DURATION = Duration()
 POSITIVE_DURATION = Duration(positive=True)
 
@@ -116,7 +144,7 @@ def erlang() -> None:
 
 def _workload_options(func):
     options = [
-        click.option("--offered", type=click.FloatRange(min=0), required=True,
+        click.option("--offered", type=Number("a number of contacts", low=0), required=True,
                      help="Contacts offered per interval."),
         click.option("--interval", "interval_s", type=POSITIVE_DURATION, default="30min", show_default=True,
                      help="Length of the interval the offered contacts arrive in."),
@@ -124,7 +152,7 @@ def _workload_options(func):
                      help="Average handle time (talk + hold + wrap-up), e.g. 180s or 3min."),
         click.option("--patience", "patience_s", type=POSITIVE_DURATION, default=None,
                      help="Mean caller patience; switches to Erlang A (abandonment)."),
-        click.option("--shrinkage", type=click.FloatRange(0, 1, max_open=True), default=0.0,
+        click.option("--shrinkage", type=Number("a fraction", low=0, high=1, high_open=True), default=0.0,
                      show_default=True, help="Share of paid time unavailable (breaks, training, absence)."),
         click.option("--json", "as_json", is_flag=True, help="Print the result as JSON."),
     ]
@@ -163,9 +191,9 @@ def _print(result: Staffing, as_json: bool) -> None:
 @_workload_options
 @click.option("--target", type=Target(), required=True,
               help="Service-level target SL/THRESHOLD: 80/20 = 80% answered within 20 s.")
-@click.option("--max-occupancy", type=click.FloatRange(0, 1, min_open=True), default=1.0,
+@click.option("--max-occupancy", type=Number("a fraction", low=0, low_open=True, high=1), default=1.0,
               show_default=True, help="Occupancy cap, applied before shrinkage.")
-@click.option("--max-abandon", type=click.FloatRange(0, 1, min_open=True), default=None,
+@click.option("--max-abandon", type=Number("a fraction", low=0, low_open=True, high=1), default=None,
               help="Highest acceptable abandonment rate (Erlang A only), e.g. 0.05.")
 def erlang_agents(target, max_abandon, as_json, **workload) -> None:
     """Agents needed to meet a service-level target in one interval.
@@ -217,13 +245,13 @@ def erlang_sl(agents, threshold_s, target, as_json, **workload) -> None:
               help="Independent runs of the whole plan (confidence intervals are over these).")
 @click.option("--seed", type=click.IntRange(min=0), default=1, show_default=True,
               help="Random seed: the same seed gives the same result.")
-@click.option("--level", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.99,
+@click.option("--level", type=Number("a fraction", low=0, low_open=True, high=1, high_open=True), default=0.99,
               show_default=True, help="Confidence level of the intervals.")
 @click.option("--warmup", "warmup_s", type=DURATION, default="0", show_default=True,
               help="Run the first interval's conditions this long before it (e.g. 1h), uncounted.")
 @click.option("--handle", type=click.Choice(HANDLES), default="exponential", show_default=True,
               help="Handle-time distribution of voice and deferred work (chat is exponential).")
-@click.option("--cv", type=click.FloatRange(min=0, min_open=True), default=1.0, show_default=True,
+@click.option("--cv", type=Number("a number", low=0, low_open=True), default=1.0, show_default=True,
               help="Coefficient of variation of lognormal handle times.")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
               help="Write the per-interval results (means and bounds) to this CSV file.")
