@@ -1,15 +1,49 @@
 """planner: workforce forecasting and staffing for multichannel contact centers.
 
+The public API (``planner.__all__``). Heavier parts (forecasting, scenarios, reports, the
+simulator) load on first use, so ``import planner`` and the command line start quickly.
+
 >>> import planner as pl
 >>> int(pl.erlang.required_agents(10.0, 180.0, target_service_level=0.8, threshold_s=20.0))
 14
 """
+
+from importlib import import_module
 
 from planner.errors import InputError, PlannerError, PlannerWarning, SpecError
 from planner.schema import parse_duration_s, parse_target
 from planner.staffing import erlang, erlang_a
 from planner.staffing.calculator import Staffing, calculate, gross_agents
 from planner.staffing.erlang_a import ErlangAResult
+
+#: Names loaded on first use: name -> module that defines it.
+_LAZY = {
+    "chat": "planner.staffing.chat",
+    "ChatResult": "planner.staffing.chat",
+    "deferred": "planner.staffing.deferred",
+    "staff": "planner.staffing.plan",
+    "Voice": "planner.staffing.plan",
+    "Chat": "planner.staffing.plan",
+    "Deferred": "planner.staffing.plan",
+    "modified_offered_load": "planner.staffing.timevarying",
+    "read_history": "planner.io",
+    "write_history": "planner.io",
+    "read_events": "planner.io",
+    "opening_hours": "planner.calendar",
+    "future_intervals": "planner.calendar",
+    "holiday_events": "planner.calendar",
+    "forecast": "planner.forecast",
+    "backtest": "planner.forecast",
+    "accuracy": "planner.forecast",
+    "Scenario": "planner.scenario",
+    "RunResult": "planner.scenario",
+    "rollup": "planner.report",
+    "compare": "planner.report",
+    "simulate": "planner.simulate",
+    "read_plan": "planner.simulate",
+    "SimulationResult": "planner.simulate",
+}
+_MODULES = {"chat", "deferred"}
 
 __all__ = [
     "PlannerError",
@@ -24,6 +58,20 @@ __all__ = [
     "Staffing",
     "calculate",
     "gross_agents",
+    *_LAZY,
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'planner' has no attribute {name!r}")
+    module = import_module(_LAZY[name])
+    value = module if name in _MODULES else getattr(module, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

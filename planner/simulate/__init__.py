@@ -62,8 +62,22 @@ Each channel of each replication is one pure function call (:func:`run_channel`)
 plan record and a generator, so the work maps over a process pool when needed.
 """
 
+import sys as _sys
+import types as _types
+
 from planner.simulate.channel import run_channel
 from planner.simulate.frame import read_plan
 from planner.simulate.simulation import HANDLES, SimulationResult, simulate
 
 __all__ = ["simulate", "SimulationResult", "read_plan", "run_channel", "HANDLES"]
+
+
+class _CallablePackage(_types.ModuleType):
+    """``planner.simulate`` is both this package and its main function: calling the package calls
+    :func:`simulate` (Python binds ``planner.simulate`` to the package once it is imported)."""
+
+    def __call__(self, *args, **kwargs):
+        return simulate(*args, **kwargs)
+
+
+_sys.modules[__name__].__class__ = _CallablePackage
