@@ -106,8 +106,9 @@ def staff_levels(slots_load: float, k: int) -> np.ndarray:
     return np.unique(np.round(np.linspace(1.0, top, 30)))
 
 
-def assert_same(ours, theirs, rtol=1e-12):
-    """Agreement to ``rtol``, and to 1e-15 absolute for values cancelling in Erlang's own forms:
+def assert_same(ours, theirs, rtol=1e-10):
+    """Agreement to ``rtol`` (two independent implementations agree no closer than each is accurate:
+    Erlang A's abandonment and ASA are good to ~5e-11 against mpmath, see test_reference), and to 1e-15 absolute for values cancelling in Erlang's own forms:
     ``1 - C e**(-(N - A) T / aht)`` near ``N = A`` (infinite patience) and ``1/B - 1`` for ``N << A``
     (where Erlang B is within ~1e-16 A**2 / N of 1). The chain sums match mpmath there."""
     for name in ("p_wait", "p_abandon", "service_level", "asa_s", "occupancy"):

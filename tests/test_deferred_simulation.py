@@ -1,0 +1,53 @@
+"""Deferred work under Poisson arrivals: does the plan answer every item within its deadline?
+
+A realistic email day (08:00-20:00, 40-200 items per 15 minutes, AHT rising from 300 to 600 s,
+4 business hours to answer) is planned by staff() and played by the simulator. The fluid
+as-late-as-possible plan is the lower bound on agent-hours; a plan at that bound answers only
+~90% of items in time, so the plan adds safety capacity (planner.staffing.deferred).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from planner.simulate import simulate
+from planner.staffing.deferred import deferred_requirement
+from planner.staffing.plan import Deferred, staff
+
+
+@pytest.fixture(scope="module")
+def email_day() -> pd.DataFrame:
+    starts = pd.date_range("2026-07-07 08:00", "2026-07-07 19:45", freq="15min", tz="Europe/London")
+    t = np.linspace(0.0, 1.0, starts.size)
+    offered = 40.0 + 160.0 * np.sin(np.pi * t) ** 2
+    return pd.DataFrame({"interval_start": starts, "channel": "email", "offered": offered,
+                         "aht_s": 300.0 + 300.0 * t})
+
+
+def test_plan_answers_99_percent_in_time_for_at_most_10_percent_more_agent_hours(email_day):
+    spec = Deferred(deadline_s=4 * 3600, business_hours=True, open_hours="08:00-20:00")
+    plan = staff(email_day, {"email": spec})
+    fluid = deferred_requirement(email_day.offered.to_numpy(), email_day.aht_s.to_numpy(), interval_s=900,
+                                 deadline_s=4 * 3600, interval_start=email_day.interval_start,
+                                 business_hours=True, safety="none")
+    planned_hours = plan.agents.sum() / 4
+    fluid_hours = fluid["agents"].sum() / 4
+    result = simulate(plan, rng=3, replications=200)
+    in_time = float(result.channels["within_deadline"].iloc[0])
+    print(f"\nanswered within 4 business hours: {in_time:.2%}; agent-hours {planned_hours:.1f} "
+          f"= {planned_hours / fluid_hours:.3f} x the fluid lower bound ({fluid_hours:.1f})")
+    assert in_time >= 0.99
+    assert planned_hours <= 1.10 * fluid_hours
+
+
+def test_a_plan_at_the_fluid_bound_misses_the_deadline_often(email_day):
+    fluid = deferred_requirement(email_day.offered.to_numpy(), email_day.aht_s.to_numpy(), interval_s=900,
+                                 deadline_s=4 * 3600, interval_start=email_day.interval_start,
+                                 business_hours=True, safety="none")
+    plan = staff(email_day, {"email": Deferred(deadline_s=4 * 3600, business_hours=True, open_hours="08:00-20:00")})
+    at_bound = plan.assign(agents=fluid["agents_int"])
+    in_time = float(simulate(at_bound, rng=4, replications=100).channels["within_deadline"].iloc[0])
+    print(f"\nat the fluid bound: {in_time:.2%} answered in time")
+    assert in_time < 0.97
