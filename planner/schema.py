@@ -125,6 +125,19 @@ def check_array(
     return array
 
 
+def check_targets(target_service_level, max_occupancy, max_abandon_rate=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Checked staffing targets: the service level in (0, 1), the occupancy cap in (0, 1] and the
+    optional abandonment cap in (0, 1] (``inf`` when not given)."""
+    target = check_fraction("target_service_level", target_service_level)
+    max_occ = check_array("max_occupancy", max_occupancy, low=0.0, low_inclusive=False, high=1.0)
+    max_ab = (
+        np.array(np.inf)
+        if max_abandon_rate is None
+        else check_array("max_abandon_rate", max_abandon_rate, low=0.0, low_inclusive=False, high=1.0)
+    )
+    return target, max_occ, max_ab
+
+
 def check_fraction(name: str, value, *, open_low: bool = True, open_high: bool = True) -> np.ndarray:
     """Return ``value`` as an array of fractions, checked to lie in (0, 1) (ends per the flags)."""
     return check_array(

@@ -43,7 +43,7 @@ from numbers import Integral
 import numpy as np
 
 from planner.errors import InputError
-from planner.schema import check_array, check_fraction
+from planner.schema import check_array, check_targets
 from planner.staffing import erlang_a
 from planner.staffing._search import smallest_integer
 from planner.staffing.erlang_a import _queue_outputs, _shape
@@ -311,13 +311,7 @@ def required_agents(
     rate = check_array("arrival_rate_per_s", arrival_rate_per_s, low=0.0)
     pat = check_array("patience_s", patience_s, low=0.0, low_inclusive=False, allow_inf=True)
     threshold = check_array("threshold_s", threshold_s, low=0.0)
-    target = check_fraction("target_service_level", target_service_level)
-    max_occ = check_array("max_occupancy", max_occupancy, low=0.0, low_inclusive=False, high=1.0)
-    max_ab = (
-        np.inf
-        if max_abandon_rate is None
-        else check_array("max_abandon_rate", max_abandon_rate, low=0.0, low_inclusive=False, high=1.0)
-    )
+    target, max_occ, max_ab = check_targets(target_service_level, max_occupancy, max_abandon_rate)
     k = prof.shape[-1]
     shape = np.broadcast_shapes(
         rate.shape, prof.shape[:-1], pat.shape, threshold.shape, target.shape, max_occ.shape,

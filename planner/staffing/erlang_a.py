@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from planner.schema import check_array, check_fraction
+from planner.schema import check_array, check_targets
 from planner.staffing._search import smallest_integer
 from planner.staffing._special import (
     log_kummer_m1,
@@ -321,13 +321,7 @@ def required_agents(
     aht = check_array("aht_s", aht_s, low=0.0, low_inclusive=False)
     pat = check_array("patience_s", patience_s, low=0.0, low_inclusive=False, allow_inf=True)
     threshold = check_array("threshold_s", threshold_s, low=0.0)
-    target = check_fraction("target_service_level", target_service_level)
-    max_occ = check_array("max_occupancy", max_occupancy, low=0.0, low_inclusive=False, high=1.0)
-    max_ab = (
-        np.inf
-        if max_abandon_rate is None
-        else check_array("max_abandon_rate", max_abandon_rate, low=0.0, low_inclusive=False, high=1.0)
-    )
+    target, max_occ, max_ab = check_targets(target_service_level, max_occupancy, max_abandon_rate)
     arrays = np.broadcast_arrays(load, aht, pat, threshold, target, max_occ, max_ab)
     shape = arrays[0].shape
     load, aht, pat, threshold, target, max_occ, max_ab = (np.array(v, float).ravel() for v in arrays)
