@@ -61,12 +61,12 @@ def _schedule(ch: ChannelPlan, warmup_s: float):
     times = np.concatenate((start, end[gap]))
     agents = np.concatenate((ch.agents, np.zeros(int(gap.sum()), dtype=np.int64)))
     source = np.concatenate((np.arange(m), np.flatnonzero(gap)))
-    is_open = np.concatenate((np.ones(m), np.zeros(int(gap.sum()))))
+    is_open = np.concatenate((ch.open.astype(float), np.zeros(int(gap.sum()))))
     if warmup_s > 0:
         times = np.concatenate(([start[0] - warmup_s], times))
         agents = np.concatenate(([ch.agents[0]], agents))
         source = np.concatenate(([0], source))
-        is_open = np.concatenate(([1.0], is_open))
+        is_open = np.concatenate(([float(ch.open[0])], is_open))
     order = np.argsort(times, kind="stable")
     return times[order], agents[order], source[order], is_open[order]
 

@@ -55,6 +55,7 @@ class ChannelPlan:
     deadline_s: np.ndarray
     concurrency: int
     business_hours: bool
+    open: np.ndarray  # whether agents work the interval (the business-hours clock runs); default all
 
 
 class _Locator:
@@ -222,6 +223,7 @@ def prepare(plan: pd.DataFrame, *, interval_s: float | None = None, source: str 
     deadline = column("deadline_s", np.nan)
     _check(deadline, deferred, at, "deadline_s", low=0.0, low_open=True)
     business = _flags(plan, "business_hours", at) if "business_hours" in plan.columns else np.zeros(n, bool)
+    worked = _flags(plan, "open", at) if "open" in plan.columns else np.ones(n, bool)
 
     names = plan["channel"].astype(str).to_numpy()
     codes, uniques = pd.factorize(names)
@@ -260,6 +262,7 @@ def prepare(plan: pd.DataFrame, *, interval_s: float | None = None, source: str 
             threshold_s=threshold[rows], patience_s=patience[rows], aht_growth=growth[rows],
             deadline_s=deadline[rows], concurrency=int(concurrency[first]) if kinds[first] == "chat" else 1,
             business_hours=bool(business[first]) if kinds[first] == "deferred" else False,
+            open=worked[rows],
         ))
     return channels, float(interval_s), origin
 

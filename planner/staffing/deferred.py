@@ -41,7 +41,10 @@ Safety capacity (``safety="poisson"``), for a plan played by whole agents, one i
 Poisson arrivals with gamma handle times ``S`` (mean ``aht_s``, coefficient of variation ``aht_cv``).
 Take an item falling due at ``t``. The items due before it are Poisson (Slivnyak), so the work ahead
 of it is ``M(t) + X``, ``X`` compound Poisson with mean 0 and cumulants ``sum offered E[S**2]``,
-``sum offered E[S**3]`` over the items due by ``t``. With ``N`` agents busy it starts once the work ahead is done but for the
+``sum offered E[S**3]`` over the items due in the last two deadlines of working time before ``t``
+(noise older than that was absorbed by the buffer the plan keeps ahead of the work due; counting
+all noise since the start of the horizon grew the buffer like ``sqrt(time)`` and bunched it at
+the due points of overnight backlogs: 191 agents against a fluid peak of 39 over 8 weeks). With ``N`` agents busy it starts once the work ahead is done but for the
 ``N - 1`` items in hand (mean residual ``r = aht_s (1 + aht_cv**2) / 2`` each) and ends ``S``
 later, so it ends ``Y / N`` after the fluid plan would, ``Y = N S - (N - 1) r``: it is late iff
 ``X + Y > C(t) - M(t)``. Cumulative capacity is staffed to ``M`` plus the ``q`` quantile of ``X + Y``
@@ -270,7 +273,14 @@ def _plan(k, work, items, open_full, business_hours, drain, method, safety):
         agents = np.maximum(np.concatenate(([0.0], rate)), np.concatenate((rate, [0.0])))
         longest = np.zeros(points + 1)
         np.maximum.at(longest, np.minimum(g, points), np.where(items > 0, aht, 0.0))
-        lower = _safe_lower(due_work, due_items, due_k2, due_k3, agents, longest[:points], cv, q)
+        # The noise that can make an item late is that of the work falling due since the backlog
+        # last had slack, not since the horizon began: count the variance over a window of two
+        # deadlines of working time (an overnight backlog plus its deadline), so the buffer stays
+        # bounded on long horizons instead of growing like sqrt(time) and bunching at due points.
+        window = 2 * k
+        lag = np.concatenate((np.zeros(min(window, points)), due_k2[:-window] if points > window else []))
+        lag3 = np.concatenate((np.zeros(min(window, points)), due_k3[:-window] if points > window else []))
+        lower = _safe_lower(due_work, due_items, due_k2 - lag, due_k3 - lag3, agents, longest[:points], cv, q)
         planned = _capacity(lower, arrived_axis, open_axis, size, extra, method, due_work)
     out = np.zeros((3, grid))
     out[0, where], out[1, where], out[2, where] = fluid, planned, np.diff(due_items)[:size]

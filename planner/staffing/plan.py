@@ -236,7 +236,7 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
         perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
         fractional = agents.astype(float)
     return dict(load_erlangs=load, agents=np.asarray(agents, dtype=np.int64), agents_fractional=fractional,
-                backlog=np.zeros(load.size), method=np.full(load.size, method), **perf)
+                backlog=np.zeros(load.size), method=np.full(load.size, method), open=np.ones(load.size, bool), **perf)
 
 
 def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float) -> dict[str, np.ndarray]:
@@ -258,7 +258,7 @@ def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float) -> dict[str
     fractional = np.asarray(result["agents"], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         occupancy = np.where(agents > 0, np.minimum(fractional * spec.max_occupancy / agents, 1.0), 0.0)
-    return dict(load_erlangs=load, agents=agents, agents_fractional=fractional,
+    return dict(load_erlangs=load, agents=agents, agents_fractional=fractional, open=spec.is_open(rows["interval_start"]),
                 service_level=np.full(load.size, np.nan), asa_s=np.full(load.size, np.nan),
                 occupancy=occupancy, abandon_rate=np.zeros(load.size),
                 backlog=np.asarray(result["backlog"], dtype=float), method=np.full(load.size, "deferred"))
