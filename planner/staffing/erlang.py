@@ -66,33 +66,43 @@ def _erlang_b(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
     return np.exp(_log_erlang_b(agents, load))
 
 
-def _erlang_c(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
-    agents, load = np.broadcast_arrays(agents, load)
-    out = np.where(load == 0, 0.0, 1.0)  # no load: nobody waits, whatever the staff
+def _performance(agents, load, aht_s, threshold_s, b) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Probability of waiting, service level and ASA [s] from Erlang B ``b`` (arrays, one shape).
+
+    ``C = B / (1 - rho (1 - B))``, ``SL = 1 - C e**(-(N - A) T / aht)``, ``ASA = C aht / (N - A)``
+    (Cooper 1981, ch. 3). Unstable rows (N <= A) wait surely (SL 0, ASA inf) unless there is no
+    load: then nobody waits (SL 1, ASA 0), whatever the staff. ``b`` is ignored on those rows.
+    """
     stable = (agents > load) & (load > 0)
-    b = _erlang_b(agents[stable], load[stable])
-    rho = load[stable] / agents[stable]
-    out[stable] = b / (1.0 - rho * (1.0 - b))
-    return out
+    idle = load == 0
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        gap = agents - load
+        c = b / (1.0 - load / agents * (1.0 - b))
+        p_wait = np.where(stable, c, np.where(idle, 0.0, 1.0))
+        sl = np.where(stable, 1.0 - c * np.exp(-gap * threshold_s / aht_s), np.where(idle, 1.0, 0.0))
+        wait = np.where(stable, c * aht_s / gap, np.where(idle, 0.0, np.inf))
+    return p_wait, sl, wait
+
+
+def _erlang_c_performance(agents, load, aht_s=1.0, threshold_s=0.0):
+    """:func:`_performance` with Erlang B evaluated on the stable rows only."""
+    agents, load, aht_s, threshold_s = np.broadcast_arrays(agents, load, aht_s, threshold_s)
+    stable = (agents > load) & (load > 0)
+    b = np.zeros(agents.shape)
+    b[stable] = _erlang_b(agents[stable], load[stable])
+    return _performance(agents, load, aht_s, threshold_s, b)
+
+
+def _erlang_c(agents: np.ndarray, load: np.ndarray) -> np.ndarray:
+    return _erlang_c_performance(agents, load)[0]
 
 
 def _service_level(agents, load, aht_s, threshold_s) -> np.ndarray:
-    agents, load, aht_s, threshold_s = np.broadcast_arrays(agents, load, aht_s, threshold_s)
-    out = np.where(load == 0, 1.0, 0.0)
-    stable = (agents > load) & (load > 0)
-    c = _erlang_c(agents[stable], load[stable])
-    decay = np.exp(-(agents[stable] - load[stable]) * threshold_s[stable] / aht_s[stable])
-    out[stable] = 1.0 - c * decay
-    return out
+    return _erlang_c_performance(agents, load, aht_s, threshold_s)[1]
 
 
 def _asa(agents, load, aht_s) -> np.ndarray:
-    agents, load, aht_s = np.broadcast_arrays(agents, load, aht_s)
-    out = np.where(load == 0, 0.0, np.inf)
-    stable = (agents > load) & (load > 0)
-    c = _erlang_c(agents[stable], load[stable])
-    out[stable] = c * aht_s[stable] / (agents[stable] - load[stable])
-    return out
+    return _erlang_c_performance(agents, load, aht_s)[2]
 
 
 def _occupancy(agents, load) -> np.ndarray:
@@ -201,13 +211,7 @@ def metrics(agents, load_erlangs, aht_s, threshold_s) -> dict[str, np.ndarray]:
     agents, load, aht_s, threshold_s = np.broadcast_arrays(
         *_checked(agents, load_erlangs, aht_s, threshold_s)
     )
-    p_wait = _erlang_c(agents, load)
-    stable = (agents > load) & (load > 0)
-    idle = load == 0  # nothing to serve: nobody waits
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        gap = agents - load
-        sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * threshold_s / aht_s), np.where(idle, 1.0, 0.0))
-        wait = np.where(stable, p_wait * aht_s / gap, np.where(idle, 0.0, np.inf))
+    p_wait, sl, wait = _erlang_c_performance(agents, load, aht_s, threshold_s)
     return {
         "p_wait": _result(p_wait),
         "service_level": _result(sl),
@@ -251,13 +255,8 @@ def _targets(load_erlangs, aht_s, threshold_s, target_service_level, max_occupan
 
 def _meets(n, b, load, aht, threshold, target, max_occ, asa_goal):
     """Targets met by n agents whose Erlang B value is b (all arrays of the same rows)."""
-    stable = n > load
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = b / (1.0 - load / n * (1.0 - b))
-        sl = 1.0 - c * np.exp(-(n - load) * threshold / aht)
-        ok = stable & (load <= max_occ * n) & (sl >= target)
-        ok &= c * aht / (n - load) <= asa_goal
-    return ok
+    _, sl, wait = _performance(n, load, aht, threshold, b)
+    return (n > load) & (load <= max_occ * n) & (sl >= target) & (wait <= asa_goal)
 
 
 def _solve(load, aht, threshold, target, max_occ, asa_goal):
@@ -372,11 +371,7 @@ def requirement(
     )
     load, aht, threshold = flat[0], flat[1], flat[2]
     n, b = _solve(*flat)
-    stable = n > load
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_wait = np.where(stable, b / (1.0 - load / n * (1.0 - b)), np.where(load > 0, 1.0, 0.0))
-        sl = np.where(stable, 1.0 - p_wait * np.exp(-(n - load) * threshold / aht), 1.0)
-        wait = np.where(stable, p_wait * aht / (n - load), 0.0)
+    p_wait, sl, wait = _performance(n, load, aht, threshold, b)
     values = {
         "agents": n.astype(np.int64),
         "p_wait": p_wait,
