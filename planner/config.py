@@ -13,7 +13,6 @@ errors into the same ``file: key.path: message`` form.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, SpecError
-from planner.schema import parse_duration_s
+from planner.schema import did_you_mean, parse_duration_s
 
 __all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS"]
 
@@ -73,11 +72,6 @@ class ScenarioConfig:
     files: tuple[Path, ...]
     origin: dict[tuple[str, ...], Path] = field(repr=False, compare=False)
     description: str = ""
-
-
-def _suggest(word: str, options) -> str:
-    close = difflib.get_close_matches(word, sorted(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(sorted(options))}"
 
 
 def _read(path: Path, origin: dict, prefix=()) -> dict:
@@ -150,7 +144,7 @@ class _Checker:
     def keys(self, table: dict, allowed: set, prefix: tuple[str, ...]) -> None:
         for key in table:
             if key not in allowed:
-                self.fail((*prefix, key), f"unknown key{_suggest(key, allowed)}")
+                self.fail((*prefix, key), f"unknown key{did_you_mean(key, allowed)}")
 
     def text(self, value, keys) -> str:
         if not isinstance(value, str) or not value.strip():
@@ -279,7 +273,7 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
             check.fail(("adjust", what), "expected a table of channel = factor, e.g. { phone = 1.1 }")
         for channel, factor in table.items():
             if channel not in channels and channel != "*":
-                check.fail(("adjust", what, channel), f"unknown channel{_suggest(channel, set(channels) | {'*'})}")
+                check.fail(("adjust", what, channel), f"unknown channel{did_you_mean(channel, set(channels) | {'*'})}")
             check.number(factor, ("adjust", what, channel), low=0, low_open=True)
         factors[what] = {k: float(v) for k, v in table.items()}
     seed = data.get("seed", 0)

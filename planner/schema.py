@@ -18,6 +18,7 @@ from planner.errors import InputError
 
 __all__ = [
     "SECONDS_PER",
+    "did_you_mean",
     "parse_duration_s",
     "check_array",
     "check_fraction",
@@ -41,6 +42,16 @@ SECONDS_PER = {
 }
 
 _DURATION = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def did_you_mean(word: str, options) -> str:
+    """Message tail for an unknown name: `` (did you mean 'x'?)``, else the list of valid names.
+
+    >>> did_you_mean("threshhold_s", {"threshold_s", "patience_s"})
+    " (did you mean 'threshold_s'?)"
+    """
+    close = difflib.get_close_matches(word, sorted(options), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(sorted(options)) or 'none'}"
 
 
 def parse_duration_s(value: str | float | int, *, name: str = "duration") -> float:

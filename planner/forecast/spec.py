@@ -19,7 +19,6 @@ Unknown keys are errors with a did-you-mean, pointing into the file:
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from planner.errors import InputError, SpecError
 from planner.forecast.aht import AhtProfile
 from planner.forecast.baselines import SeasonalNaive, WeekAverage
 from planner.forecast.daily_profile import DailyProfile
+from planner.schema import did_you_mean
 
 __all__ = ["METHODS", "ModelSpec", "load_spec", "resolve_spec", "MODELS_DIR", "available_specs"]
 
@@ -43,11 +43,6 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
 _TOP_KEYS = {"description", "method", "params", "aht", "backtest"}
 _BACKTEST_KEYS = {"horizon", "n_windows", "step"}
-
-
-def _suggest(word: str, options) -> str:
-    close = difflib.get_close_matches(word, sorted(options), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else f"; expected one of {', '.join(sorted(options)) or 'none'}"
 
 
 def _fields(cls) -> set[str]:
@@ -76,12 +71,12 @@ class ModelSpec:
     def __post_init__(self):
         where = f"{self.path}: " if self.path else ""
         if self.method not in METHODS:
-            raise SpecError(f"{where}method: unknown method {self.method!r}{_suggest(self.method, METHODS)}")
+            raise SpecError(f"{where}method: unknown method {self.method!r}{did_you_mean(self.method, METHODS)}")
         for table, cls in (("params", METHODS[self.method]), ("aht", AhtProfile)):
             allowed = _fields(cls)
             for key in getattr(self, table):
                 if key not in allowed:
-                    raise SpecError(f"{where}{table}.{key}: unknown key{_suggest(key, allowed)}")
+                    raise SpecError(f"{where}{table}.{key}: unknown key{did_you_mean(key, allowed)}")
             try:
                 self._build(table)
             except InputError as error:
@@ -90,7 +85,7 @@ class ModelSpec:
                 raise SpecError(f"{where}{table}.{key}: {message[-1]}") from None
         for key in self.backtest:
             if key not in _BACKTEST_KEYS:
-                raise SpecError(f"{where}backtest.{key}: unknown key{_suggest(key, _BACKTEST_KEYS)}")
+                raise SpecError(f"{where}backtest.{key}: unknown key{did_you_mean(key, _BACKTEST_KEYS)}")
 
     def _build(self, table: str):
         if table == "aht":
@@ -134,7 +129,7 @@ def load_spec(path) -> ModelSpec:
         raise SpecError(f"{shown}: not valid TOML: {error}") from None
     for key in data:
         if key not in _TOP_KEYS:
-            raise SpecError(f"{shown}: {key}: unknown key{_suggest(key, _TOP_KEYS)}")
+            raise SpecError(f"{shown}: {key}: unknown key{did_you_mean(key, _TOP_KEYS)}")
     if "method" not in data:
         raise SpecError(f"{shown}: method: missing; name one of {', '.join(METHODS)}")
     for key in ("params", "aht", "backtest"):
@@ -175,4 +170,4 @@ def resolve_spec(model, *, models_dir=None) -> ModelSpec:
     if model in METHODS:
         return ModelSpec(name=model, method=model)
     names = available_specs(models_dir)
-    raise InputError(f"model: unknown model {model!r}{_suggest(model, names)}; specs live in {folder}")
+    raise InputError(f"model: unknown model {model!r}{did_you_mean(model, names)}; specs live in {folder}")
