@@ -22,9 +22,34 @@ import pandas as pd
 from planner.errors import InputError
 from planner.schema import ALL_CHANNELS, EVENT_COLUMNS, INTERVALS_S, check_timezone
 
-__all__ = ["opening_hours", "future_intervals", "holiday_events", "event_days", "event_intervals"]
+__all__ = ["interval_s_of", "opening_hours", "future_intervals", "holiday_events", "event_days", "event_intervals"]
 
 _DAY_NS = 86_400 * 10**9
+
+
+def interval_s_of(history: pd.DataFrame) -> float:
+    """The interval length [s]: ``history.attrs["interval_s"]``, else the most common step in the data.
+
+    >>> h = pd.DataFrame({"interval_start": pd.date_range("2026-07-06", periods=3, freq="15min", tz="UTC"),
+    ...                   "channel": "phone", "offered": 1.0})
+    >>> interval_s_of(h)
+    900.0
+    """
+    given = history.attrs.get("interval_s")
+    if given is not None:
+        return float(given)
+    if "interval_start" not in history or not isinstance(history["interval_start"].dtype, pd.DatetimeTZDtype):
+        raise InputError("history.interval_start: expected time-zone aware times (datetime64[ns, tz]); "
+                         "read the history with planner.io.read_history")
+    ns = history.sort_values(["channel", "interval_start"])
+    steps = np.diff(ns["interval_start"].dt.tz_convert("UTC").to_numpy("M8[ns]").astype(np.int64))
+    steps = steps[(ns["channel"].to_numpy()[1:] == ns["channel"].to_numpy()[:-1]) & (steps > 0)] / 1e9
+    steps = steps[np.isin(steps, INTERVALS_S)]
+    if steps.size == 0:
+        raise InputError("history: cannot infer the interval length; set history.attrs['interval_s'] "
+                         "(300, 900, 1800 or 3600) or read the file with planner.io.read_history")
+    values, counts = np.unique(steps, return_counts=True)
+    return float(values[np.argmax(counts)])
 
 
 def _interval_s(frame: pd.DataFrame, what: str) -> float:

@@ -17,10 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.calendar import event_days, event_intervals, future_intervals
-from planner.errors import InputError, PlannerWarning
+from planner.calendar import event_days, event_intervals, future_intervals, interval_s_of
+from planner.errors import PlannerWarning
 from planner.forecast.protocol import Panel, weekday_of
-from planner.schema import INTERVALS_S
 
 __all__ = ["EventWarning", "interval_s_of", "channel_panel", "FutureGrid", "future_grid", "slot_matrix"]
 
@@ -29,31 +28,6 @@ _DAY_NS = 86_400 * 10**9
 
 class EventWarning(PlannerWarning):
     """An event cannot be used as asked (e.g. a ``learn`` kind that never occurred in the history)."""
-
-
-def interval_s_of(history: pd.DataFrame) -> float:
-    """The interval length [s]: ``history.attrs["interval_s"]``, else the most common step in the data.
-
-    >>> h = pd.DataFrame({"interval_start": pd.date_range("2026-07-06", periods=3, freq="15min", tz="UTC"),
-    ...                   "channel": "phone", "offered": 1.0})
-    >>> interval_s_of(h)
-    900.0
-    """
-    given = history.attrs.get("interval_s")
-    if given is not None:
-        return float(given)
-    if "interval_start" not in history or not isinstance(history["interval_start"].dtype, pd.DatetimeTZDtype):
-        raise InputError("history.interval_start: expected time-zone aware times (datetime64[ns, tz]); "
-                         "read the history with planner.io.read_history")
-    ns = history.sort_values(["channel", "interval_start"])
-    steps = np.diff(ns["interval_start"].dt.tz_convert("UTC").to_numpy("M8[ns]").astype(np.int64))
-    steps = steps[(ns["channel"].to_numpy()[1:] == ns["channel"].to_numpy()[:-1]) & (steps > 0)] / 1e9
-    steps = steps[np.isin(steps, INTERVALS_S)]
-    if steps.size == 0:
-        raise InputError("history: cannot infer the interval length; set history.attrs['interval_s'] "
-                         "(300, 900, 1800 or 3600) or read the file with planner.io.read_history")
-    values, counts = np.unique(steps, return_counts=True)
-    return float(values[np.argmax(counts)])
 
 
 def _wall(times: pd.Series) -> np.ndarray:

@@ -21,6 +21,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
+from planner.calendar import interval_s_of
 from planner.errors import InputError, SpecError
 from planner.staffing import erlang, erlang_a
 from planner.staffing.timevarying import modified_offered_load
@@ -181,21 +182,6 @@ PLAN_COLUMNS = (
 )
 
 
-def _interval_s(frame: pd.DataFrame) -> float:
-    """The interval length [s]: the smallest step between consecutive intervals of a channel."""
-    steps = (
-        frame.sort_values("interval_start")
-        .groupby("channel", sort=False)["interval_start"]
-        .diff()
-        .dt.total_seconds()
-        .dropna()
-    )
-    steps = steps[steps > 0]
-    if steps.empty:
-        raise InputError("forecast: cannot infer the interval length from one interval; pass interval_s")
-    return float(steps.min())
-
-
 def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
     """Staff one live channel (its rows in time order)."""
     rate = rows["offered"].to_numpy(float) / interval_s
@@ -275,7 +261,8 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
     channels : mapping of str to Voice, Chat or Deferred
         The spec of every channel in the forecast.
     interval_s : float, optional
-        Interval length [s]; inferred from the spacing of ``interval_start`` when omitted.
+        Interval length [s]; when omitted, ``forecast.attrs["interval_s"]`` or the most common
+        standard spacing of ``interval_start`` (:func:`planner.calendar.interval_s_of`).
 
     Returns
     -------
@@ -310,7 +297,7 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
             row = int(np.flatnonzero(bad)[0])
             rule = "> 0" if column == "aht_s" else ">= 0"
             raise InputError(f"forecast: row {row}, column {column}: expected a finite number {rule}, got {values[row]:g}")
-    interval_s = _interval_s(forecast) if interval_s is None else float(interval_s)
+    interval_s = interval_s_of(forecast) if interval_s is None else float(interval_s)
 
     parts = []
     for name, rows in forecast.sort_values(["channel", "interval_start"]).groupby("channel", sort=False):
