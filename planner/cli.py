@@ -445,7 +445,7 @@ def staff_forecast(scenario_path, forecast_path, out, xlsx) -> None:
     from planner.scenario import Scenario
 
     scenario = Scenario.load(scenario_path)
-    result = scenario.run_forecast(scenario.read_forecast(forecast_path))
+    result = scenario.run(forecast=scenario.read_forecast(forecast_path))
     folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-staffed"
     scenario.write(result, folder, xlsx=xlsx, extra_inputs=[Path(forecast_path)])
     click.echo(f"{scenario.name}: {len(result.plan):,} intervals staffed -> {folder}/")

@@ -183,8 +183,12 @@ class Scenario:
                              f"{self.config.path} (it has: {', '.join(sorted(known))})")
         return staff(forecast, self.channel_specs(), interval_s=self.config.interval_s)
 
-    def run(self, *, progress: Progress | None = None) -> RunResult:
-        """Read, forecast, adjust and staff; returns the frames and the time each stage took."""
+    def run(self, *, progress: Progress | None = None, forecast: pd.DataFrame | None = None) -> RunResult:
+        """Read, forecast, adjust and staff; returns the frames and the time each stage took.
+
+        With ``forecast`` (one produced elsewhere) the history is not read: the forecast is
+        adjusted, staffed and rolled up.
+        """
         note = progress or (lambda stage: None)
         timings: dict[str, float] = {}
         clock = time.perf_counter()
@@ -196,10 +200,15 @@ class Scenario:
             clock = now
             note(stage)
 
-        history = self.read_history()
-        events = self.read_events(history)
-        lap("read")
-        forecast = self.adjust(self.forecast(history, events))
+        if forecast is None:
+            history = self.read_history()
+            events = self.read_events(history)
+            lap("read")
+            forecast = self.forecast(history, events)
+        else:
+            history = pd.DataFrame({"interval_start": pd.Series(dtype=forecast["interval_start"].dtype),
+                                    "channel": pd.Series(dtype=str), "offered": pd.Series(dtype=float)})
+        forecast = self.adjust(forecast)
         lap("forecast")
         plan = self.staff(forecast)
         lap("staff")
@@ -254,17 +263,6 @@ class Scenario:
         frame = backtest(history, models=models, horizon=horizon, n_windows=n_windows, events=events,
                          models_dir=_models_dir(self.config.path))
         return frame, accuracy(frame, history)
-
-    def run_forecast(self, forecast: pd.DataFrame) -> RunResult:
-        """Adjust, staff and roll up a forecast produced elsewhere (no history needed)."""
-        started = time.perf_counter()
-        plan = self.staff(self.adjust(forecast))
-        empty = pd.DataFrame({"interval_start": pd.Series(dtype=plan["interval_start"].dtype),
-                              "channel": pd.Series(dtype=str), "offered": pd.Series(dtype=float)})
-        return RunResult(history=empty, forecast=self.adjust(forecast), plan=plan,
-                         daily=rollup(plan, by="day", interval_s=self.config.interval_s),
-                         weekly=rollup(plan, by="week", interval_s=self.config.interval_s),
-                         timings={"staff": time.perf_counter() - started})
 
     # --- outputs ---------------------------------------------------------------------------
 
