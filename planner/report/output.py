@@ -21,6 +21,9 @@ from planner.errors import InputError
 
 __all__ = ["OutputFolder", "figure_png", "write_csv_atomic"]
 
+#: How every CSV output is written (10 significant digits: reruns are byte-identical).
+CSV_OPTIONS = {"index": False, "float_format": "%.10g"}
+
 
 def figure_png(figure: Figure, *, dpi: int = 110) -> bytes:
     """PNG bytes of a figure (deterministic: no timestamp metadata)."""
@@ -38,7 +41,7 @@ def write_csv_atomic(frame: pd.DataFrame, path: str | Path, *, protect: list[Pat
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
     try:
         with os.fdopen(handle, "w") as stream:
-            frame.to_csv(stream, index=False, float_format="%.10g")
+            frame.to_csv(stream, **CSV_OPTIONS)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -97,7 +100,7 @@ class OutputFolder:
         self._target(name).write_bytes(data)
 
     def write_csv(self, name: str, frame: pd.DataFrame) -> None:
-        frame.to_csv(self._target(name), index=False, float_format="%.10g")
+        frame.to_csv(self._target(name), **CSV_OPTIONS)
 
     def write_json(self, name: str, data: dict) -> None:
         self.write_text(name, json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
