@@ -159,6 +159,17 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
         s]; only open intervals (learned from the history: slots never open for a channel and weekday
         are absent); ``attrs["level"]``, ``attrs["interval_s"]``, ``attrs["model"]``.
 
+    References
+    ----------
+    The default model (:class:`~planner.forecast.DailyProfile`: log daily level with weekday and
+    event effects and AR(1) errors, times a weekday intraday profile, gamma-Poisson intervals)
+    follows J. Weinberg, L. D. Brown and J. R. Stroud (2007), "Bayesian forecasting of an
+    inhomogeneous Poisson process with applications to call center data", JASA 102: 1185-1198,
+    and H. Shen and J. Z. Huang (2008), "Forecasting time series of inhomogeneous Poisson processes
+    with application to call center workforce management", Ann. Appl. Stat. 2: 601-623; the AR(1)
+    fit is C. M. Beach and J. G. MacKinnon (1978), "A maximum likelihood procedure for regression
+    with autocorrelated errors", Econometrica 46: 51-58.
+
     Examples
     --------
     >>> times = pd.date_range("2026-06-01", "2026-07-06", freq="h", tz="Europe/London", inclusive="left")

@@ -44,6 +44,23 @@ class SimulationResult:
         Number of independent replications.
     level : float
         Confidence level of the intervals (two-sided Student t over replications).
+
+    Examples
+    --------
+    The repr is the per-channel :meth:`summary` (mean ±half-width of each metric):
+
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="15min", tz="Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts, "channel": "phone", "kind": "voice",
+    ...                      "offered": 40.0, "aht_s": 180.0, "agents": 10, "threshold_s": 20.0})
+    >>> result = simulate(plan, rng=np.random.default_rng(1), replications=3)
+    >>> result  # doctest: +ELLIPSIS
+    SimulationResult (intervals: 2 rows, channels: 1 row)
+    3 replications, 99% confidence intervals (Student t over replications)
+    channel  kind   offered ...
+    phone    voice  ...
+    >>> sl = result.channels.iloc[0]
+    >>> bool(sl.service_level_lo <= sl.service_level <= sl.service_level_hi)
+    True
     """
 
     intervals: pd.DataFrame
@@ -78,6 +95,12 @@ class SimulationResult:
                  "(Student t over replications)"]
         lines += ["  ".join(text.ljust(w) for text, w in zip(line, widths)).rstrip() for line in [header, *rows]]
         return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        """The sizes of the two frames, then :meth:`summary` (not the frames themselves)."""
+        n, m = len(self.intervals), len(self.channels)
+        sizes = f"intervals: {n} row{'' if n == 1 else 's'}, channels: {m} row{'' if m == 1 else 's'}"
+        return f"SimulationResult ({sizes})\n{self.summary()}"
 
     def write_csv(self, path) -> None:
         """Write ``intervals`` to a CSV file atomically (a temporary file, then a rename)."""

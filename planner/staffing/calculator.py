@@ -21,11 +21,24 @@ __all__ = ["Staffing", "calculate", "gross_agents"]
 def gross_agents(agents, shrinkage):
     """Agents to schedule so that ``agents`` remain after shrinkage: ``agents / (1 - shrinkage)``.
 
-    ``shrinkage`` is the share of paid time not available for contacts (breaks, training,
-    absence), in [0, 1).
+    Parameters
+    ----------
+    agents : array_like
+        Net agents needed on the phones [-] (fractional values are fine: round once, at the end).
+    shrinkage : array_like
+        Share of paid time not available for contacts (breaks, training, absence) [-], in [0, 1).
 
+    Returns
+    -------
+    numpy.ndarray or float
+        Gross (scheduled) agents [-], broadcast over the inputs.
+
+    Examples
+    --------
     >>> float(gross_agents(14, 0.3))
     20.0
+    >>> gross_agents([10, 14], [0.2, 0.3]).tolist()
+    [12.5, 20.0]
     """
     agents = check_array("agents", agents, low=0.0)
     shrink = check_array("shrinkage", shrinkage, low=0.0, high=1.0, high_inclusive=False)
@@ -35,7 +48,55 @@ def gross_agents(agents, shrinkage):
 
 @dataclass(frozen=True)
 class Staffing:
-    """Result of :func:`calculate` for one interval (units in the names)."""
+    """Result of :func:`calculate` for one interval (units in the names).
+
+    The repr shows the model, the load and what the agents deliver; :meth:`to_dict` gives every
+    field (JSON-ready).
+
+    Attributes
+    ----------
+    model : str
+        ``"erlang_c"`` (no patience given) or ``"erlang_a"``.
+    offered : float
+        Contacts offered in the interval [contacts].
+    interval_s : float
+        Interval length [s].
+    aht_s : float
+        Average handle time [s].
+    load_erlangs : float
+        Offered load ``offered * aht_s / interval_s`` [Erlang].
+    threshold_s : float
+        Service-level threshold [s].
+    target_service_level : float or None
+        The goal [-], None when a number of agents was evaluated.
+    patience_s : float or None
+        Mean customer patience [s] (Erlang A), None for Erlang C.
+    max_occupancy : float
+        Occupancy cap [-].
+    shrinkage : float
+        Share of paid time not available for contacts [-].
+    agents : int
+        Net agents [-]: the least whole number meeting the targets, or the number evaluated.
+    agents_fractional : float or None
+        Continuous requirement in (agents - 1, agents] [-] (Erlang C with a target), else None.
+    agents_gross : float
+        ``agents / (1 - shrinkage)`` [-].
+    service_level : float
+        Share of offered contacts answered within ``threshold_s`` [-].
+    p_wait : float
+        Probability a contact waits [-].
+    asa_s : float
+        Average speed of answer [s] (Erlang A: of answered contacts); ``inf`` when unstable.
+    occupancy : float
+        Busy share of agent time [-].
+    abandon_rate : float
+        Share of offered contacts that abandon [-] (0 under Erlang C).
+
+    Examples
+    --------
+    >>> calculate(offered=100, interval_s=1800, aht_s=180, threshold_s=20, target_service_level=0.8)
+    Staffing(model='erlang_c', load_erlangs=10, agents=14, agents_fractional=13.04, agents_gross=14, service_level=0.8884, p_wait=0.1741, asa_s=7.836, occupancy=0.7143, abandon_rate=0)
+    """
 
     model: str
     offered: float
@@ -63,6 +124,13 @@ class Staffing:
             for k, v in asdict(self).items()
         }
 
+    def __repr__(self) -> str:
+        """The model, the load and what the agents deliver (every field: :meth:`to_dict`)."""
+        shown = ["load_erlangs", "agents", "agents_fractional", "agents_gross", "service_level", "p_wait",
+                 "asa_s", "occupancy", "abandon_rate"]
+        values = [f"{k}={getattr(self, k):.4g}" for k in shown if getattr(self, k) is not None]
+        return f"Staffing(model={self.model!r}, {', '.join(values)})"
+
 
 def calculate(
     *,
@@ -80,11 +148,60 @@ def calculate(
     """Staff one interval for a target (``agents=None``) or evaluate a given number of agents.
 
     ``offered`` contacts arrive per ``interval_s`` seconds and take ``aht_s`` seconds each, so the
-    load is ``offered * aht_s / interval_s`` Erlangs.
+    load is ``offered * aht_s / interval_s`` Erlangs. Without ``patience_s`` the model is Erlang C
+    (:mod:`planner.erlang`), with it Erlang A (:mod:`planner.erlang_a`). The occupancy cap applies
+    before shrinkage; then ``agents_gross = agents / (1 - shrinkage)``.
+
+    Parameters
+    ----------
+    offered : float
+        Contacts offered in the interval [contacts].
+    interval_s : float
+        Interval length [s].
+    aht_s : float
+        Average handle time [s].
+    threshold_s : float
+        Service-level threshold [s] (the "20" of "80/20").
+    target_service_level : float, optional
+        Required share answered within ``threshold_s`` [-], in (0, 1); needed when ``agents`` is
+        not given.
+    agents : int, optional
+        Evaluate this many net agents instead of finding the requirement.
+    patience_s : float, optional
+        Mean customer patience [s] (exponential): Erlang A instead of Erlang C.
+    max_occupancy : float
+        Occupancy cap [-], in (0, 1].
+    max_abandon_rate : float, optional
+        Largest acceptable share of offered contacts that abandon [-] (Erlang A only).
+    shrinkage : float
+        Share of paid time not available for contacts [-], in [0, 1).
+
+    Returns
+    -------
+    Staffing
+        Agents (net, fractional, gross) and the service level, ASA [s], occupancy and
+        abandonment they deliver.
+
+    References
+    ----------
+    R. B. Cooper (1981), *Introduction to Queueing Theory*, 2nd ed., ch. 3 (Erlang C);
+    A. Mandelbaum and S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A queue,
+    with applications to call centers" (Erlang A).
+
+    Examples
+    --------
+    100 calls in 30 minutes of 180 s each (10 Erlangs), 80% answered within 20 s:
 
     >>> r = calculate(offered=100, interval_s=1800, aht_s=180, threshold_s=20, target_service_level=0.8)
     >>> r.agents, round(r.service_level, 7), round(r.asa_s, 4)
     (14, 0.88835, 7.8359)
+
+    Callers who hang up after 120 s on average, 30% shrinkage:
+
+    >>> r = calculate(offered=100, interval_s=1800, aht_s=180, threshold_s=20, target_service_level=0.8,
+    ...               patience_s=120, shrinkage=0.3)
+    >>> r.model, r.agents, round(r.agents_gross, 2), round(r.abandon_rate, 3)
+    ('erlang_a', 12, 17.14, 0.062)
     """
     offered = float(check_array("offered", offered, low=0.0))
     interval_s = float(check_array("interval_s", interval_s, low=0.0, low_inclusive=False))

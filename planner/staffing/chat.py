@@ -33,6 +33,19 @@ with impatient customers", Operations Research 62(4) (the balanced chain with co
 A. Mandelbaum and S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A queue"
 (the formulas beyond ``N k``). Real routing does not rebalance chats, so the chain is slightly
 optimistic.
+
+Examples
+--------
+100 chats per 15 minutes (0.111 per second), each agent holding up to 3, 600 s alone and 15%
+longer per extra concurrent chat, 120 s mean patience, 80% answered within 40 s:
+
+>>> import planner as pl
+>>> aht_s = pl.chat.aht_profile(600.0, 3, aht_growth=0.15)
+>>> pl.chat.required_agents(100 / 900, aht_s, patience_s=120.0, target_service_level=0.8, threshold_s=40.0)
+27
+>>> r = pl.chat.erlang_chat(27, 100 / 900, aht_s, 120.0, 40.0)
+>>> round(float(r.service_level), 3), round(float(r.concurrency_mean), 2)
+(0.816, 2.86)
 """
 
 from __future__ import annotations
@@ -60,11 +73,29 @@ _MAX_LEVELS = 64
 class ChatResult:
     """Chat performance per interval: arrays broadcast over the inputs.
 
-    Attributes: ``p_wait`` (probability a chat waits for a free slot), ``p_abandon`` (share of
-    offered chats that abandon), ``service_level`` (share of offered chats answered within the
-    threshold; abandoned chats count as not answered), ``asa_s`` (mean wait of answered chats
-    [s]), ``occupancy`` (busy share of the N k chat slots), ``concurrency_mean`` (mean chats per
-    agent, k x ``occupancy``).
+    Returned by :func:`erlang_chat`; :meth:`to_frame` gives one row per interval. The repr shows
+    the values of one interval, or the mean and range of each field over many.
+
+    Attributes
+    ----------
+    p_wait : numpy.ndarray
+        Probability a chat waits for a free slot [-].
+    p_abandon : numpy.ndarray
+        Share of offered chats that abandon [-].
+    service_level : numpy.ndarray
+        Share of offered chats answered within the threshold [-]; abandoned chats count as not
+        answered.
+    asa_s : numpy.ndarray
+        Mean wait of answered chats [s].
+    occupancy : numpy.ndarray
+        Busy share of the N k chat slots [-].
+    concurrency_mean : numpy.ndarray
+        Mean chats per agent, k x ``occupancy`` [chats].
+
+    Examples
+    --------
+    >>> erlang_chat(21, 100 / 900, 600.0, 120.0, 40.0, concurrency=3)
+    ChatResult(p_wait=0.4514, p_abandon=0.1005, service_level=0.8111, asa_s=10.94, occupancy=0.9518, concurrency_mean=2.856)
     """
 
     p_wait: np.ndarray
@@ -79,6 +110,14 @@ class ChatResult:
         import pandas as pd
 
         return pd.DataFrame({k: np.ravel(v) for k, v in self.__dict__.items()})
+
+    def __repr__(self) -> str:
+        """The values of a single interval, else the shape and each field's mean [min, max]."""
+        return erlang_a.ErlangAResult.__repr__(self)
+
+    def _repr_html_(self) -> str:
+        """The :meth:`to_frame` table (pandas truncates long ones) for notebooks."""
+        return self.to_frame()._repr_html_()
 
 
 def _check_concurrency(concurrency) -> int:
@@ -282,14 +321,34 @@ def required_agents(
 
     Targets: share of offered chats answered within ``threshold_s`` at least
     ``target_service_level``; slot occupancy at most ``max_occupancy``; and, if given,
-    abandonment at most ``max_abandon_rate``. 0 where no chats are offered. Arguments as in
-    :func:`erlang_chat`.
+    abandonment at most ``max_abandon_rate``. 0 where no chats are offered.
 
     The search starts from Erlang A's requirement for N k slots at the slowest per-chat rate
     divided by k (an upper bound when ``aht_s`` does not fall with concurrency: every state then
     empties faster) and corrects it with exact evaluations, usually two per row. Like Erlang A's,
     it takes the targets to stay met once met as N grows; with ``aht_s`` not falling with
     concurrency, an extra agent raises the departure rate of every state up to N k.
+
+    Parameters
+    ----------
+    arrival_rate_per_s : array_like
+        Offered chats per second [1/s].
+    aht_s : array_like
+        With ``concurrency``: mean chat duration [s] at every concurrency level. Without: the
+        last axis (length k) gives the mean duration [s] while the agent holds 1, ..., k chats
+        (see :func:`aht_profile`).
+    concurrency : int, optional
+        Most chats per agent, k, when ``aht_s`` is one duration per row.
+    patience_s : array_like, optional
+        Mean patience of a waiting chat [s] (exponential); ``inf`` (default) for none.
+    target_service_level : array_like
+        Required share of offered chats answered within the threshold, in (0, 1).
+    threshold_s : array_like
+        Service-level threshold [s].
+    max_occupancy : array_like, optional
+        Cap on the busy share of the N k slots, in (0, 1].
+    max_abandon_rate : array_like, optional
+        Largest acceptable share of offered chats that abandon, in (0, 1].
 
     Returns
     -------

@@ -62,6 +62,20 @@ A. F. Veinott (1964), "Production planning with convex costs: a parametric study
 Science 10(3); P. L. Davies & A. Kovac (2001), "Local extremes, runs, strings and
 multiresolution", Ann. Statist. 29(1); H. L. Seal (1977), "Approximations to risk theory's F(x, t)
 by means of the gamma distribution", ASTIN Bulletin 9; G. Koole (2013), *Call Center Optimization*.
+
+Examples
+--------
+Eight hours of email, 40 items an hour of 6 minutes each, every item answered within 4 hours,
+the last work done 4 hours after the last arrival: the fluid plan is exactly the 32 agent-hours
+of work, spread level over the 12 hours (as late as possible: 4 agents from the fifth hour).
+
+>>> import planner as pl
+>>> plan = pl.deferred.deferred_requirement([40.0] * 8 + [0.0] * 4, 360.0, interval_s=3600,
+...                                         deadline_s=4 * 3600, safety="none")
+>>> round(float(plan["agents"].sum()), 6), plan["agents"].round(2)[[0, -1]].tolist()
+(32.0, [2.67, 2.67])
+>>> plan["backlog"].round(1).tolist()
+[13.3, 26.7, 40.0, 53.3, 66.7, 80.0, 93.3, 106.7, 80.0, 53.3, 26.7, 0.0]
 """
 
 from __future__ import annotations

@@ -13,8 +13,25 @@ form and the regularised upper incomplete gamma ``Q`` (or its continued fraction
 underflows), so loads of 10,000 Erlangs and more are exact to ~1e-14 with no factorial, power or
 Python loop per interval.
 
-References: A. K. Erlang (1917); R. B. Cooper, *Introduction to Queueing Theory*, 2nd ed. (1981),
-ch. 3 (Erlang C, waiting-time distribution ``P(W > t) = C e**-(N - A) t / aht``).
+References: A. K. Erlang (1917), "Solution of some problems in the theory of probabilities of
+significance in automatic telephone exchanges", Elektroteknikeren 13; R. B. Cooper, *Introduction
+to Queueing Theory*, 2nd ed. (1981), ch. 3 (Erlang C, waiting-time distribution
+``P(W > t) = C e**-(N - A) t / aht``).
+
+Examples
+--------
+100 calls in 30 minutes of 180 s each are 10 Erlangs; 14 agents answer 88.8% within 20 s:
+
+>>> import planner as pl
+>>> load = 100 * 180.0 / 1800
+>>> round(float(pl.erlang.service_level(14, load, 180.0, 20.0)), 4), pl.erlang.required_agents(
+...     load, 180.0, target_service_level=0.8, threshold_s=20.0)
+(0.8884, 14)
+
+Every function broadcasts over intervals:
+
+>>> pl.erlang.required_agents([5.0, 10.0, 20.0], 180.0, target_service_level=0.8, threshold_s=20.0)
+array([ 8, 14, 24])
 """
 
 from __future__ import annotations
@@ -156,6 +173,13 @@ def erlang_c(agents, load_erlangs):
 
     ``C = B / (1 - rho (1 - B))`` with ``B`` Erlang B and ``rho = A / N`` (Cooper 1981, eq. 3.2).
 
+    Parameters
+    ----------
+    agents, load_erlangs : array_like
+        Agents N [-] (may be fractional, as for :func:`erlang_b`) and offered load A [Erlang].
+
+    Examples
+    --------
     >>> round(float(erlang_c(14, 10.0)), 7)
     0.1741319
     """
@@ -166,9 +190,17 @@ def erlang_c(agents, load_erlangs):
 def service_level(agents, load_erlangs, aht_s, threshold_s):
     """Share of contacts answered within ``threshold_s`` seconds: ``1 - C e**(-(N - A) T / aht)``.
 
-    0 where ``agents <= load_erlangs`` (the queue is unstable). ``aht_s`` and ``threshold_s`` in
-    seconds.
+    0 where ``agents <= load_erlangs`` (the queue is unstable). Cooper (1981), ch. 3.
 
+    Parameters
+    ----------
+    agents, load_erlangs : array_like
+        Agents N [-] and offered load A [Erlang].
+    aht_s, threshold_s : array_like
+        Average handle time and service-level threshold T (the "20" of "80/20") [s].
+
+    Examples
+    --------
     >>> round(float(service_level(14, 10.0, 180.0, 20.0)), 7)
     0.88835
     """
@@ -181,6 +213,15 @@ def asa(agents, load_erlangs, aht_s):
 
     Infinite where ``agents <= load_erlangs``.
 
+    Parameters
+    ----------
+    agents, load_erlangs : array_like
+        Agents N [-] and offered load A [Erlang].
+    aht_s : array_like
+        Average handle time [s].
+
+    Examples
+    --------
     >>> round(float(asa(14, 10.0, 180.0)), 4)
     7.8359
     """
@@ -191,6 +232,13 @@ def asa(agents, load_erlangs, aht_s):
 def occupancy(agents, load_erlangs):
     """Share of agent time spent handling contacts: ``min(A / N, 1)`` [-].
 
+    Parameters
+    ----------
+    agents, load_erlangs : array_like
+        Agents N [-] and offered load A [Erlang].
+
+    Examples
+    --------
     >>> float(occupancy(14, 10.5))
     0.75
     """
@@ -201,9 +249,18 @@ def occupancy(agents, load_erlangs):
 def metrics(agents, load_erlangs, aht_s, threshold_s) -> dict[str, np.ndarray]:
     """Erlang C, service level, ASA [s] and occupancy for given staff, from one Erlang evaluation.
 
-    Returns a dict with keys ``p_wait``, ``service_level``, ``asa_s`` and ``occupancy``, each an
-    array broadcast over the inputs (same definitions as the single-value functions).
+    Parameters
+    ----------
+    agents, load_erlangs, aht_s, threshold_s : array_like
+        As for :func:`service_level`: agents [-], load [Erlang], handle time and threshold [s].
 
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``p_wait``, ``service_level``, ``asa_s`` [s] and ``occupancy``, broadcast over the inputs.
+
+    Examples
+    --------
     >>> m = metrics(14, 10.0, 180.0, 20.0)
     >>> round(float(m["p_wait"]), 7), round(float(m["service_level"]), 7)
     (0.1741319, 0.88835)
@@ -359,9 +416,19 @@ def requirement(
 ) -> dict[str, np.ndarray]:
     """:func:`required_agents` together with the performance it delivers, in one pass.
 
-    Returns a dict of arrays: ``agents`` (int64), ``p_wait``, ``service_level``, ``asa_s`` and
-    ``occupancy`` at those agents (as :func:`metrics`), without evaluating Erlang C again.
+    Parameters
+    ----------
+    load_erlangs, aht_s, target_service_level, threshold_s, max_occupancy, target_asa_s
+        As for :func:`required_agents`: load [Erlang]; handle time, threshold, ASA goal [s].
 
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``agents`` (int64), ``p_wait``, ``service_level``, ``asa_s`` [s] and ``occupancy`` at
+        those agents (as :func:`metrics`), without evaluating Erlang C again.
+
+    Examples
+    --------
     >>> r = requirement(10.0, 180.0, target_service_level=0.8, threshold_s=20.0)
     >>> int(r["agents"]), round(float(r["service_level"]), 7)
     (14, 0.88835)
@@ -396,6 +463,13 @@ def fractional_agents(
     ``x >= A / max_occupancy``), so that summing requirements over intervals and rounding once
     does not inflate totals the way rounding every interval up does.
 
+    Parameters
+    ----------
+    load_erlangs, aht_s, target_service_level, threshold_s, max_occupancy
+        As for :func:`required_agents`: load [Erlang]; handle time and threshold [s].
+
+    Examples
+    --------
     >>> x = fractional_agents(10.0, 180.0, target_service_level=0.8, threshold_s=20.0)
     >>> 13.0 < float(x) <= 14.0
     True

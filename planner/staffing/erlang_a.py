@@ -22,6 +22,18 @@ output tends to Erlang C; with impatience the requirement may be below the load,
 
 The formulas from the all-busy state up are one private kernel, ``_queue_outputs(log_b, ...)``,
 shared with :mod:`planner.staffing.chat`, whose chain differs from Erlang A's only below that state.
+
+Examples
+--------
+10 Erlangs of 180 s calls, callers waiting 120 s on average before they hang up: abandonment
+shortens the queue, so 12 agents meet 80/20 where Erlang C needs 14.
+
+>>> import planner as pl
+>>> r = pl.erlang_a.erlang_a(12, 10.0, 180.0, 120.0, 20.0)
+>>> round(float(r.service_level), 3), round(float(r.p_abandon), 3)
+(0.826, 0.062)
+>>> pl.erlang_a.required_agents(10.0, 180.0, patience_s=120.0, target_service_level=0.8, threshold_s=20.0)
+12
 """
 
 from __future__ import annotations
@@ -48,10 +60,32 @@ _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(10)
 class ErlangAResult:
     """Erlang A performance per interval: arrays broadcast over the inputs.
 
-    Attributes: ``p_wait`` (probability a contact waits), ``p_abandon`` (share of offered contacts
-    that abandon), ``service_level`` (share of offered contacts answered within the threshold;
-    abandoned contacts count as not answered), ``asa_s`` (mean wait of answered contacts [s]),
-    ``occupancy`` (busy share of agent time, ``A (1 - p_abandon) / N``).
+    Returned by :func:`erlang_a`; :meth:`to_frame` gives one row per interval. The repr shows the
+    values of one interval, or the mean and range of each field over many.
+
+    Attributes
+    ----------
+    p_wait : numpy.ndarray
+        Probability a contact waits [-].
+    p_abandon : numpy.ndarray
+        Share of offered contacts that abandon [-].
+    service_level : numpy.ndarray
+        Share of offered contacts answered within the threshold [-]; abandoned contacts count as
+        not answered.
+    asa_s : numpy.ndarray
+        Mean wait of answered contacts [s].
+    occupancy : numpy.ndarray
+        Busy share of agent time, ``A (1 - p_abandon) / N`` [-].
+
+    Examples
+    --------
+    >>> erlang_a(14, 10.0, 180.0, 120.0, 20.0)
+    ErlangAResult(p_wait=0.127, p_abandon=0.02284, service_level=0.9327, asa_s=2.345, occupancy=0.698)
+    >>> erlang_a([12, 13, 14], 10.0, 180.0, 120.0, 20.0).to_frame().round(3)
+       p_wait  p_abandon  service_level  asa_s  occupancy
+    0   0.280      0.062          0.826  6.335      0.782
+    1   0.194      0.038          0.889  3.939      0.740
+    2   0.127      0.023          0.933  2.345      0.698
     """
 
     p_wait: np.ndarray
@@ -65,6 +99,30 @@ class ErlangAResult:
         import pandas as pd
 
         return pd.DataFrame({k: np.ravel(v) for k, v in self.__dict__.items()})
+
+    def __repr__(self) -> str:
+        """The values of a single interval, else the shape and each field's mean [min, max]."""
+        values = {k: np.asarray(v, dtype=float) for k, v in self.__dict__.items()}
+        name = type(self).__name__
+        if all(v.ndim == 0 for v in values.values()):
+            return f"{name}({', '.join(f'{k}={float(v):.4g}' for k, v in values.items())})"
+        shape = np.broadcast_shapes(*(v.shape for v in values.values()))
+        if not all(v.size for v in values.values()):
+            return f"{name}(shape={shape})"
+        width = max(map(len, values))
+        lines = []
+        for k, v in values.items():
+            if np.isnan(v).all():
+                lines.append(f"    {k:<{width}}  nan")
+                continue
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(v)
+            lines.append(f"    {k:<{width}}  {mean:<10.4g}[{np.nanmin(v):.4g}, {np.nanmax(v):.4g}]")
+        return f"{name}(shape={shape}, mean [min, max] over intervals:\n" + "\n".join(lines) + "\n)"
+
+    def _repr_html_(self) -> str:
+        """The :meth:`to_frame` table (pandas truncates long ones) for notebooks."""
+        return self.to_frame()._repr_html_()
 
 
 def _log_m1(a: np.ndarray, z: np.ndarray) -> np.ndarray:
@@ -312,6 +370,34 @@ def required_agents(
     most ``max_abandon_rate``. With impatient customers the answer can be below the load. 0 where
     the load is 0.
 
+    Parameters
+    ----------
+    load_erlangs : array_like
+        Offered load A [Erlang].
+    aht_s : array_like
+        Average handle time [s].
+    patience_s : array_like
+        Mean customer patience [s] (exponential); ``inf`` gives Erlang C.
+    target_service_level : array_like
+        Required share of offered contacts answered within the threshold, in (0, 1).
+    threshold_s : array_like
+        Service-level threshold [s].
+    max_occupancy : array_like, optional
+        Occupancy cap in (0, 1]; applied before shrinkage.
+    max_abandon_rate : array_like, optional
+        Largest acceptable share of offered contacts that abandon, in (0, 1].
+
+    Returns
+    -------
+    numpy.ndarray of int64 (or an int for scalar input)
+
+    References
+    ----------
+    A. Mandelbaum and S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A queue,
+    with applications to call centers" (see the module notes for the formulas).
+
+    Examples
+    --------
     Abandonment lowers the requirement of the classic example from 14 (Erlang C) to 12:
 
     >>> int(required_agents(10.0, 180.0, patience_s=120.0, target_service_level=0.8, threshold_s=20.0))

@@ -61,9 +61,32 @@ def _check_live(spec) -> None:
 class Voice:
     """A live synchronous channel (phone, video): Erlang C, or Erlang A when ``patience_s`` is set.
 
-    ``threshold_s``, ``patience_s`` in seconds; ``target_service_level``, ``max_occupancy``,
-    ``max_abandon_rate`` and ``shrinkage`` as fractions. ``method``: ``"sipp"``, ``"mol"`` or
-    ``"auto"`` (MOL when AHT exceeds 10 minutes).
+    A frozen spec, checked on construction (a bad value raises :class:`~planner.errors.SpecError`
+    naming the field); pass it to :func:`staff` under the channel's name.
+
+    Parameters
+    ----------
+    target_service_level : float
+        Required share of offered contacts answered within ``threshold_s`` [-], in (0, 1).
+    threshold_s : float
+        Service-level threshold [s] (the "20" of "80/20").
+    patience_s : float, optional
+        Mean customer patience [s] (exponential): Erlang A; None: Erlang C.
+    max_occupancy : float
+        Occupancy cap [-], in (0, 1]; applied before shrinkage.
+    max_abandon_rate : float, optional
+        Largest acceptable share of offered contacts that abandon [-] (with ``patience_s``).
+    shrinkage : float
+        Share of paid time not available for contacts [-], in [0, 1).
+    method : {"auto", "sipp", "mol"}
+        Load per interval: stationary (SIPP), modified offered load (MOL, for long calls or steep
+        ramps), or ``"auto"``: MOL when AHT exceeds 10 minutes.
+
+    Examples
+    --------
+    >>> phone = Voice(target_service_level=0.8, threshold_s=20, patience_s=120, shrinkage=0.3)
+    >>> phone.kind, phone.patience_s
+    ('voice', 120)
     """
 
     target_service_level: float
@@ -85,7 +108,35 @@ class Chat:
     """A live concurrent channel: each agent holds up to ``concurrency`` chats.
 
     Every extra concurrent chat lengthens every chat by ``aht_growth`` (a fraction), so the mean
-    duration with j chats is ``aht_s * (1 + aht_growth * (j - 1))``. ``method="auto"`` is MOL.
+    duration with j chats is ``aht_s * (1 + aht_growth * (j - 1))``, where ``aht_s`` is the
+    forecast's handle time of a chat held alone. Staffed by :mod:`planner.chat`.
+
+    Parameters
+    ----------
+    target_service_level : float
+        Required share of offered chats answered within ``threshold_s`` [-], in (0, 1).
+    threshold_s : float
+        Service-level threshold [s].
+    concurrency : int
+        Most chats an agent holds at once, k >= 1.
+    aht_growth : float
+        Fraction by which each extra concurrent chat lengthens every chat [-], >= 0.
+    patience_s : float, optional
+        Mean patience of a waiting chat [s] (exponential); None: chats never abandon.
+    max_occupancy : float
+        Cap on the busy share of the chat slots [-], in (0, 1].
+    max_abandon_rate : float, optional
+        Largest acceptable share of offered chats that abandon [-].
+    shrinkage : float
+        Share of paid time not available for contacts [-], in [0, 1).
+    method : {"auto", "sipp", "mol"}
+        Load per interval as for :class:`Voice`; ``"auto"`` is MOL.
+
+    Examples
+    --------
+    >>> chat = Chat(target_service_level=0.8, threshold_s=40, concurrency=3, aht_growth=0.15)
+    >>> chat.kind, chat.concurrency
+    ('chat', 3)
     """
 
     target_service_level: float
@@ -140,9 +191,33 @@ class Deferred:
 
     Agents work on ``open_days`` between ``open_hours`` (local time; default: always). With
     ``business_hours`` the deadline clock runs only while the channel is worked, so an email
-    arriving at night is due 4 working hours after the morning opening. ``service_quantile``:
-    the plan holds with this probability under Poisson arrivals (safety capacity above the fluid
-    lower bound).
+    arriving at night is due 4 working hours after the morning opening. Staffed by
+    :mod:`planner.deferred`.
+
+    Parameters
+    ----------
+    deadline_s : float
+        Every item is answered within this time of its arrival [s] (at least one interval).
+    business_hours : bool
+        The deadline clock runs only while the channel is worked (else in calendar time).
+    open_days : str
+        Weekdays worked, e.g. ``"Mon-Fri"`` or ``"Mon-Sat, Sun"``.
+    open_hours : str
+        Local hours worked, e.g. ``"08:00-20:00"`` (``"00:00-24:00"``: all day).
+    service_quantile : float
+        Probability [-], in (0, 1), that each item is on time under Poisson arrivals (safety
+        capacity above the fluid lower bound).
+    max_occupancy : float
+        Share of an agent's time spent on items [-], in (0, 1].
+    shrinkage : float
+        Share of paid time not available for work [-], in [0, 1).
+
+    Examples
+    --------
+    >>> email = Deferred(deadline_s=4 * 3600, business_hours=True, open_days="Mon-Fri", open_hours="08:00-18:00")
+    >>> starts = pd.Series(pd.to_datetime(["2026-07-06 07:45", "2026-07-06 08:00", "2026-07-11 09:00"]))
+    >>> email.is_open(starts).tolist()  # Monday before opening, Monday at opening, Saturday
+    [False, True, False]
     """
 
     deadline_s: float
@@ -270,6 +345,16 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
         The forecast columns, ``kind``, ``method``, ``load_erlangs`` [Erlang], ``agents`` (net, whole),
         ``agents_fractional``, ``agents_gross`` (after shrinkage), ``service_level``, ``asa_s`` [s],
         ``occupancy``, ``abandon_rate``, ``backlog`` [items], and the channel parameters.
+
+    References
+    ----------
+    R. B. Cooper (1981), *Introduction to Queueing Theory*, 2nd ed., ch. 3 (Erlang C);
+    A. Mandelbaum and S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A queue"
+    (Erlang A); T. Tezcan and J. Zhang (2014), Operations Research 62(4) (chat with concurrency);
+    Jennings, Mandelbaum, Massey & Whitt (1996), Management Science 42(10) (modified offered load);
+    W. A. Horn (1974), Naval Res. Logist. Q. 21(1) (deferred work by deadline). The modules
+    :mod:`planner.erlang`, :mod:`planner.erlang_a`, :mod:`planner.chat`, :mod:`planner.deferred`
+    and :func:`planner.modified_offered_load` give the formulas.
 
     Examples
     --------

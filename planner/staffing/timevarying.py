@@ -58,7 +58,7 @@ def modified_offered_load(
     gap_s : array_like, shape (n,) or scalar, optional
         Closed time after each interval before the next one starts [s] (0 when consecutive).
     start_load_erlangs : float, optional
-        Contacts in service when the first interval opens (0: the channel opens empty).
+        Contacts in service when the first interval opens [Erlang] (0: the channel opens empty).
     statistic : {"max", "mean", "start"}
         Load reported per interval: the larger of the two ends (default, holds the target
         throughout the interval), the time average over the interval, or the value at its start.
@@ -66,10 +66,19 @@ def modified_offered_load(
     Returns
     -------
     numpy.ndarray, shape (n,)
+        Load per interval [Erlang], to staff with a stationary model (Erlang C or A) as if it
+        were ``lambda * aht``.
+
+    References
+    ----------
+    Jennings, Mandelbaum, Massey & Whitt (1996), "Server staffing to meet time-varying demand",
+    Management Science 42(10); Green, Kolesar & Whitt (2007), "Coping with time-varying demand
+    when setting staffing requirements for a service system", POMS 16(1).
 
     Examples
     --------
-    A constant rate reaches the stationary load ``lambda * aht`` once the system has filled:
+    A constant rate reaches the stationary load ``lambda * aht`` (60 Erlangs) once the system has
+    filled; an empty channel holds ``60 (1 - e**-1.5) = 46.612`` after its first 900 s:
 
     >>> load = modified_offered_load([0.1] * 40, 600.0, interval_s=900.0)
     >>> round(float(load[0]), 3), round(float(load[-1]), 6)
