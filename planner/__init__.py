@@ -39,11 +39,18 @@ _LAZY = {
     "RunResult": "planner.scenario",
     "rollup": "planner.report",
     "compare": "planner.report",
+    "read_contacts": "planner.contacts",
+    "to_history": "planner.contacts",
+    "kpis": "planner.contacts",
+    "KpiReport": "planner.contacts",
+    "pivots": "planner.contacts",
+    "estimate_patience": "planner.contacts",
+    "estimate_concurrency": "planner.contacts",
     "simulate": "planner.simulate",
     "read_plan": "planner.simulate",
     "SimulationResult": "planner.simulate",
 }
-_MODULES = {"chat", "deferred"}
+_MODULES = {"chat", "deferred", "forecast", "simulate"}  # callable packages: one binding, never rebound
 
 __all__ = [
     "PlannerError",

@@ -22,7 +22,7 @@ from typing import Any
 from planner.errors import InputError, SpecError
 from planner.schema import did_you_mean, parse_duration_s
 
-__all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS"]
+__all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS", "FROM_HISTORY", "CALIBRATED_KEYS"]
 
 #: Keys a channel table may hold, by kind (beyond ``kind`` itself).
 CHANNEL_KEYS = {
@@ -33,11 +33,15 @@ CHANNEL_KEYS = {
     "deferred": {"deadline_s", "business_hours", "service_quantile", "max_occupancy", "shrinkage",
                  "open_days", "open_hours"},
 }
-TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "events", "holidays",
-            "horizon", "model", "seed", "channels", "adjust"}
+TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
+            "holidays", "horizon", "model", "seed", "channels", "adjust"}
 HORIZON_KEYS = {"start", "days", "end"}
 ADJUST_KEYS = {"offered", "aht"}
-PATH_KEYS = {("history",), ("events",)}
+PATH_KEYS = {("history",), ("contacts",), ("messages",), ("events",)}
+#: A channel value estimated from the scenario's contact log (``contacts``) at run time.
+FROM_HISTORY = "from-history"
+#: Channel keys that may say :data:`FROM_HISTORY`.
+CALIBRATED_KEYS = {"patience_s", "aht_growth"}
 
 
 @dataclass(frozen=True)
@@ -55,13 +59,16 @@ class ScenarioConfig:
     ``channels`` maps a channel name to its settings (``kind`` plus the keys of
     :data:`CHANNEL_KEYS`, durations in seconds); ``adjust`` maps ``offered``/``aht`` to
     ``{channel: factor}``. ``origin`` maps each key path to the file that set it, for errors.
+    The history comes from ``history`` (an interval file) or, without it, from ``contacts`` (a
+    contact log, with its ``messages``); channel keys ``patience_s`` and ``aht_growth`` may be
+    ``"from-history"``: estimated from the contact log at run time.
     """
 
     path: Path
     name: str
     timezone: str
     interval_s: float
-    history: Path
+    history: Path | None
     events: Path | None
     holidays: str | None
     horizon: Horizon
@@ -72,6 +79,8 @@ class ScenarioConfig:
     files: tuple[Path, ...]
     origin: dict[tuple[str, ...], Path] = field(repr=False, compare=False)
     description: str = ""
+    contacts: Path | None = None
+    messages: Path | None = None
 
 
 def _read(path: Path, origin: dict, prefix=()) -> dict:
@@ -183,7 +192,9 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
         where = (*keys, key)
         if key == "kind":
             continue
-        if key.endswith("_s"):
+        if value == FROM_HISTORY and key in CALIBRATED_KEYS:
+            settings[key] = FROM_HISTORY
+        elif key.endswith("_s"):
             settings[key] = check.seconds(value, where, positive=key == "deadline_s")
         elif key == "business_hours":
             if not isinstance(value, bool):
@@ -249,9 +260,14 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
     data, files = _load_chain(path, origin, ())
     check = _Checker(origin, path)
     check.keys(data, TOP_KEYS, ())
-    for required in ("timezone", "history", "horizon", "channels"):
+    for required in ("timezone", "horizon", "channels"):
         if required not in data:
             check.fail((required,), "missing; see scenarios/base.toml for an example")
+    if "history" not in data and "contacts" not in data:
+        check.fail(("history",), "missing; give history (interval counts) or contacts (a contact log); see "
+                   "scenarios/base.toml and scenarios/from-contacts.toml")
+    if "messages" in data and "contacts" not in data:
+        check.fail(("messages",), "a message log needs its contact log: add contacts = \"...\"")
     timezone = check.text(data["timezone"], ("timezone",))
     try:
         zoneinfo.ZoneInfo(timezone)
@@ -276,6 +292,13 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
                 check.fail(("adjust", what, channel), f"unknown channel{did_you_mean(channel, set(channels) | {'*'})}")
             check.number(factor, ("adjust", what, channel), low=0, low_open=True)
         factors[what] = {k: float(v) for k, v in table.items()}
+    for name, table in channels.items():
+        for key, value in (table.items() if isinstance(table, dict) else ()):
+            if value == FROM_HISTORY and "contacts" not in data:
+                check.fail(("channels", name, key), f'"{FROM_HISTORY}" needs a contact log to learn from: add '
+                           'contacts = "data/contacts.csv.gz" to the scenario')
+            if value == FROM_HISTORY and key not in CALIBRATED_KEYS:
+                check.fail(("channels", name, key), f'"{FROM_HISTORY}" works for {", ".join(sorted(CALIBRATED_KEYS))} only')
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         check.fail(("seed",), f"expected a whole number >= 0, got {seed!r}")
@@ -288,7 +311,9 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         description=data.get("description", ""),
         timezone=timezone,
         interval_s=interval_s,
-        history=Path(check.text(data["history"], ("history",))),
+        history=Path(check.text(data["history"], ("history",))) if "history" in data else None,
+        contacts=Path(check.text(data["contacts"], ("contacts",))) if "contacts" in data else None,
+        messages=Path(check.text(data["messages"], ("messages",))) if "messages" in data else None,
         events=Path(check.text(data["events"], ("events",))) if "events" in data else None,
         holidays=holidays or None,
         horizon=_horizon(check, data["horizon"]),

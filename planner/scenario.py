@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import holiday_events
-from planner.config import ScenarioConfig, load_scenario, locate
+from planner.config import CALIBRATED_KEYS, FROM_HISTORY, ScenarioConfig, load_scenario, locate
+from planner.contacts import estimate_concurrency, estimate_patience, read_contacts, to_history
 from planner.errors import InputError, SpecError
 from planner.forecast import accuracy, backtest, horizon_bounds
 from planner.forecast import forecast as make_forecast
@@ -43,7 +44,10 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run produced: frames in the formats of DESIGN.md section 3, and stage timings [s]."""
+    """What a run produced: frames in the formats of DESIGN.md section 3, and stage timings [s].
+
+    ``calibration`` lists the channel settings learned from the contact log (``"from-history"``).
+    """
 
     history: pd.DataFrame
     forecast: pd.DataFrame
@@ -51,6 +55,7 @@ class RunResult:
     daily: pd.DataFrame
     weekly: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    calibration: pd.DataFrame | None = None
 
 
 def _sha256(path: Path) -> str:
@@ -85,7 +90,7 @@ class Scenario:
     def load(cls, path: str | Path) -> "Scenario":
         """Read and check a scenario file (and what it extends); errors point at ``file: key``."""
         scenario = cls(load_scenario(path))
-        scenario.channel_specs()  # check the channel settings now, not half way through a run
+        scenario._check_specs()  # check the channel settings now, not half way through a run
         return scenario
 
     @property
@@ -99,14 +104,72 @@ class Scenario:
         if unknown:
             raise InputError(f"replace: unknown setting(s) {', '.join(unknown)}; expected some of {', '.join(sorted(names))}")
         scenario = Scenario(dataclasses.replace(self.config, **changes))
-        scenario.channel_specs()
+        scenario._check_specs()
         return scenario
 
-    def channel_specs(self) -> dict[str, Voice | Chat | Deferred]:
-        """The staffing spec of every channel, with errors as ``file: channels.NAME.key: message``."""
+    def _calibrated(self) -> dict[str, set[str]]:
+        """Channel -> the keys it learns from the contact log."""
+        return {name: keys for name, settings in self.config.channels.items()
+                if (keys := {k for k, v in settings.items() if v == FROM_HISTORY})}
+
+    def _check_specs(self) -> None:
+        """Check every channel's settings, with stand-ins for values learned at run time."""
+        stand_in = {"patience_s": 60.0, "aht_growth": 0.0}
+        self.channel_specs(calibration=pd.DataFrame({
+            "channel": [n for n, keys in self._calibrated().items() for _ in keys],
+            "setting": [k for keys in self._calibrated().values() for k in sorted(keys)],
+            "value": [stand_in[k] for keys in self._calibrated().values() for k in sorted(keys)]}))
+
+    def calibrate(self, contacts: pd.DataFrame | None = None) -> pd.DataFrame:
+        """Estimate the ``"from-history"`` channel settings from the contact log.
+
+        ``patience_s`` [s]: the exponential MLE of :func:`planner.estimate_patience` (``inf``, i.e.
+        Erlang C, when nobody abandoned); ``aht_growth``: the slowdown per extra chat of
+        :func:`planner.estimate_concurrency`. Returns ``channel, setting, value, lo, hi, basis``.
+        """
+        wanted = self._calibrated()
+        rows = []
+        if wanted:
+            contacts = self.read_contacts() if contacts is None else contacts
+        patience = estimate_patience(contacts) if any("patience_s" in k for k in wanted.values()) else None
+        chat = estimate_concurrency(contacts) if any("aht_growth" in k for k in wanted.values()) else None
+        for name, keys in wanted.items():
+            if "patience_s" in keys:
+                found = patience.loc[patience["channel"] == name]
+                if found.empty:
+                    raise locate(self.config, ("channels", name, "patience_s"),
+                                 f"no live {name} contacts in {self.config.contacts} to learn patience from")
+                row = found.iloc[0]
+                rows.append({"channel": name, "setting": "patience_s", "value": row["patience_s"],
+                             "lo": row["patience_lo_s"], "hi": row["patience_hi_s"],
+                             "basis": f"{int(row['abandons'])} abandons over {row['exposure_s'] / 3600:.1f} h of waiting"})
+            if "aht_growth" in keys:
+                growth = chat.attrs["aht_growth"].get(name, np.nan)
+                if not np.isfinite(growth):
+                    raise locate(self.config, ("channels", name, "aht_growth"),
+                                 f"cannot learn it from {self.config.contacts}: no chats held at two or more "
+                                 "concurrency levels (chats need agent_id, answered_at and ended_at)")
+                rows.append({"channel": name, "setting": "aht_growth", "value": max(growth, 0.0), "lo": np.nan,
+                             "hi": np.nan, "basis": f"mean concurrency {chat.attrs['mean_concurrency'][name]:.2f}"})
+        return pd.DataFrame(rows, columns=["channel", "setting", "value", "lo", "hi", "basis"])
+
+    def channel_specs(self, calibration: pd.DataFrame | None = None) -> dict[str, Voice | Chat | Deferred]:
+        """The staffing spec of every channel, with errors as ``file: channels.NAME.key: message``.
+
+        ``"from-history"`` settings take their value from ``calibration`` (:meth:`calibrate`, which
+        reads the contact log when not given).
+        """
+        if calibration is None and self._calibrated():
+            calibration = self.calibrate()
+        learned = {} if calibration is None else {
+            (c, k): v for c, k, v in zip(calibration["channel"], calibration["setting"], calibration["value"])}
         specs = {}
         for name, settings in self.config.channels.items():
             options = {k: v for k, v in settings.items() if k != "kind"}
+            for key in CALIBRATED_KEYS & set(options):
+                if options[key] == FROM_HISTORY:
+                    value = float(learned[(name, key)])
+                    options[key] = None if key == "patience_s" and not np.isfinite(value) else value
             try:
                 specs[name] = SPECS[settings["kind"]](**options)
             except SpecError as error:
@@ -116,17 +179,31 @@ class Scenario:
 
     # --- stages ----------------------------------------------------------------------------
 
-    def read_history(self) -> pd.DataFrame:
+    def read_contacts(self) -> pd.DataFrame:
+        """The scenario's contact log (``contacts``, with ``messages``), as :func:`planner.read_contacts` reads it."""
+        if self.config.contacts is None:
+            raise locate(self.config, ("contacts",), "no contact log in this scenario; add contacts = \"...\"")
+        kinds = {name: settings["kind"] for name, settings in self.config.channels.items()}
+        return read_contacts(self.config.contacts, tz=self.config.timezone, messages=self.config.messages, kinds=kinds)
+
+    def read_history(self, contacts: pd.DataFrame | None = None) -> pd.DataFrame:
         """The history of the scenario's channels (other channels in the file are ignored).
 
-        ``attrs["channels"]`` lists every channel of the file, against which events are checked.
+        From the ``history`` file, or counted from the contact log (``contacts``, read when not
+        given) when the scenario has none. ``attrs["channels"]`` lists every channel of the
+        source, against which events are checked.
         """
-        history = read_history(self.config.history, tz=self.config.timezone, interval_s=self.config.interval_s)
+        if self.config.history is not None:
+            source = self.config.history
+            history = read_history(source, tz=self.config.timezone, interval_s=self.config.interval_s)
+        else:
+            source = self.config.contacts
+            history = to_history(self.read_contacts() if contacts is None else contacts, self.config.interval_s)
         known = sorted(history["channel"].unique())
         for name in self.config.channels:
             if name not in known:
                 raise locate(self.config, ("channels", name),
-                             f"no history for this channel in {self.config.history} (it has: {', '.join(known)})")
+                             f"no history for this channel in {source} (it has: {', '.join(known)})")
         history = history[history["channel"].isin(list(self.config.channels))].reset_index(drop=True)
         history.attrs.update(interval_s=self.config.interval_s, channels=known)
         return history
@@ -174,14 +251,17 @@ class Scenario:
                     out[column] = out[column] * factor
         return out
 
-    def staff(self, forecast: pd.DataFrame) -> pd.DataFrame:
-        """The interval staffing plan for a forecast (the scenario's channels and targets)."""
+    def staff(self, forecast: pd.DataFrame, calibration: pd.DataFrame | None = None) -> pd.DataFrame:
+        """The interval staffing plan for a forecast (the scenario's channels and targets).
+
+        ``calibration``: the learned settings (:meth:`calibrate`), computed when needed and not given.
+        """
         known = set(self.config.channels)
         extra = sorted(set(forecast["channel"]) - known)
         if extra:
             raise InputError(f"forecast: channel(s) {', '.join(extra)} are not in the scenario "
                              f"{self.config.path} (it has: {', '.join(sorted(known))})")
-        return staff(forecast, self.channel_specs(), interval_s=self.config.interval_s)
+        return staff(forecast, self.channel_specs(calibration), interval_s=self.config.interval_s)
 
     def run(self, *, progress: Progress | None = None, forecast: pd.DataFrame | None = None) -> RunResult:
         """Read, forecast, adjust and staff; returns the frames and the time each stage took.
@@ -200,8 +280,10 @@ class Scenario:
             clock = now
             note(stage)
 
+        contacts = self.read_contacts() if self.config.contacts is not None else None
+        calibration = self.calibrate(contacts) if self._calibrated() else None
         if forecast is None:
-            history = self.read_history()
+            history = self.read_history(contacts)
             events = self.read_events(history)
             lap("read")
             forecast = self.forecast(history, events)
@@ -210,20 +292,26 @@ class Scenario:
                                     "channel": pd.Series(dtype=str), "offered": pd.Series(dtype=float)})
         forecast = self.adjust(forecast)
         lap("forecast")
-        plan = self.staff(forecast)
+        plan = self.staff(forecast, calibration)
         lap("staff")
         daily = rollup(plan, by="day", interval_s=self.config.interval_s)
         weekly = rollup(plan, by="week", interval_s=self.config.interval_s)
         lap("roll-up")
-        return RunResult(history=history, forecast=forecast, plan=plan, daily=daily, weekly=weekly, timings=timings)
+        return RunResult(history=history, forecast=forecast, plan=plan, daily=daily, weekly=weekly, timings=timings,
+                         calibration=calibration)
 
     def check(self) -> dict[str, int]:
         """Read and check every input without forecasting; returns a few counts for the user."""
-        history = self.read_history()
+        contacts = self.read_contacts() if self.config.contacts is not None else None
+        history = self.read_history(contacts)
         events = self.read_events(history)
         start, end = self.horizon(history)
-        return {"history rows": len(history), "channels": len(self.config.channels),
-                "events": 0 if events is None else len(events), "horizon days": (end - start).days}
+        counts = {"history rows": len(history), "channels": len(self.config.channels),
+                  "events": 0 if events is None else len(events), "horizon days": (end - start).days}
+        if contacts is not None:
+            counts["contacts"] = len(contacts)
+            counts["settings learned"] = len(self.calibrate(contacts)) if self._calibrated() else 0
+        return counts
 
     def read_forecast(self, path: str | Path) -> pd.DataFrame:
         """A forecast produced elsewhere (CSV: ``interval_start, channel, offered, aht_s``)."""
@@ -268,7 +356,8 @@ class Scenario:
 
     def inputs(self) -> list[Path]:
         """Every file the run reads: scenario files, history, events, the model spec."""
-        files = [*self.config.files, self.config.history]
+        files = [*self.config.files, *(p for p in (self.config.history, self.config.contacts, self.config.messages)
+                                        if p is not None)]
         if self.config.events is not None:
             files.append(self.config.events)
         spec = _models_dir(self.config.path)
@@ -301,6 +390,8 @@ class Scenario:
             folder.write_csv("plan.csv", result.plan)
             folder.write_csv("daily.csv", result.daily)
             folder.write_csv("weekly.csv", result.weekly)
+            if result.calibration is not None:
+                folder.write_csv("calibration.csv", result.calibration)
             images: list = []
             for channel in channels:
                 png = folder.write_png(f"forecast_{channel}.png",
@@ -320,6 +411,8 @@ class Scenario:
                 sections=[("Summary by channel", [summary]),
                           ("Required FTE per day", [(fte_png, "daily FTE"), result.daily]),
                           ("Weekly", [result.weekly]),
+                          *([("Settings learned from the contact log", [result.calibration])]
+                            if result.calibration is not None else []),
                           *images,
                           ("Required agents by weekday and time of day", heatmaps)],
             )

@@ -15,7 +15,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "planner"
 LAYERS = {
     "errors": 0, "schema": 0.5,
     "io": 1, "calendar": 1, "config": 1,
-    "forecast": 2, "staffing": 2, "simulate": 2,
+    "forecast": 2, "staffing": 2, "simulate": 2, "contacts": 2,
     "scenario": 3.5, "report": 3,
     "cli": 4, "__main__": 4.5,
 }

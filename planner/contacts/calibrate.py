@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
 
 from planner.errors import InputError
 
@@ -37,6 +36,8 @@ def poisson_mean_ci(exposure_s, events, level: float = 0.95) -> tuple[np.ndarray
     >>> round(float(lo), 1), round(float(hi), 1)
     (54.4, 208.5)
     """
+    from scipy import stats  # loaded on first use: scipy.stats takes a second to import
+
     exposure, k = np.asarray(exposure_s, float), np.asarray(events, float)
     a = 1.0 - level
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -147,6 +148,8 @@ def _levels(agent: np.ndarray, start_ns: np.ndarray, end_ns: np.ndarray):
 
 def _growth_mle(levels, chat_time, completions) -> tuple[float, float]:
     """MLE of (aht at 1 chat [s], growth) for duration_l = aht1 * (1 + growth * (l - 1))."""
+    from scipy import optimize
+
     used = completions > 0
     if used.sum() < 2:
         return (float(chat_time[used].sum() / completions[used].sum()) if used.any() else np.nan), np.nan

@@ -67,9 +67,10 @@ import types as _types
 
 from planner.simulate.channel import run_channel
 from planner.simulate.frame import read_plan
+from planner.simulate.log import contact_log
 from planner.simulate.simulation import HANDLES, SimulationResult, simulate
 
-__all__ = ["simulate", "SimulationResult", "read_plan", "run_channel", "HANDLES"]
+__all__ = ["simulate", "SimulationResult", "read_plan", "run_channel", "HANDLES", "contact_log"]
 
 
 class _CallablePackage(_types.ModuleType):
