@@ -16,7 +16,7 @@ LAYERS = {
     "errors": 0, "schema": 0.5,
     "io": 1, "calendar": 1, "config": 1,
     "forecast": 2, "staffing": 2, "simulate": 2, "contacts": 2,
-    "scenario": 3.5, "report": 3,
+    "scenario": 3.5, "report": 3, "review": 3.6,
     "cli": 4, "__main__": 4.5,
 }
 SIBLINGS_THAT_NEVER_MEET = {frozenset({"forecast", "staffing"})}

@@ -489,3 +489,6 @@ def compare_scenarios(scenarios, by, out) -> None:
         change = 100.0 * (totals[name]["fte_gross"] / totals[names[0]]["fte_gross"] - 1.0)
         click.echo(f"{name:<28} {totals[name]['offered']:>12,.0f} {totals[name]['fte_gross']:>16,.1f} {change:>8.1f}%")
     click.echo(f"-> {folder}/compare.csv, compare.png")
+
+
+from planner.cli import contacts as _contacts  # noqa: E402,F401  registers `planner kpis`

@@ -1,0 +1,58 @@
+"""``planner kpis``: a contact log's KPIs against a scenario's targets, and what it says about patience."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from planner.cli import CONTEXT, DURATION, _table, cli
+
+BY = ("interval", "day", "week", "month", "total")
+
+
+@cli.command("kpis", context_settings=CONTEXT)
+@click.argument("log_path", metavar="LOG")
+@click.option("--scenario", "scenario_path", type=click.Path(dir_okay=False), default=None,
+              help="Scenario giving the time zone, channel kinds and targets (80/20, email within 4 h...).")
+@click.option("--messages", type=click.Path(dir_okay=False), default=None,
+              help="Message log of email/SMS/social threads (contact_id, sent_at, sender[, handle_s]).")
+@click.option("--tz", default=None, help="IANA time zone when there is no --scenario, e.g. Europe/London.")
+@click.option("--by", type=click.Choice(BY), default="day", show_default=True, help="KPI period.")
+@click.option("--short-abandon", "short_abandon_s", type=DURATION, default="5s", show_default=True,
+              help="Abandons sooner than this are short: counted apart and left out of every rate.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default out/<log name>-kpis/).")
+def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out) -> None:
+    """KPIs of a contact log, per channel and period, and the patience and chat concurrency it shows.
+
+    LOG has one row per contact: contact_id, channel, arrived_at and optionally customer_id,
+    answered_at, ended_at, abandoned, agent_handle_s, resolved, agent_id. Writes kpis.csv (service
+    level, abandonment, ASA, AHT, first response, customer latency, FCR, repeats), pivots.csv
+    (channel switches within 24 h), patience.csv, concurrency.csv, history.csv (15-minute counts
+    for forecasting), plots and report.html. Async AHT is agent work only: customer latency is
+    never counted.
+
+    \b
+    Example:
+      planner kpis scenarios/data/contacts.csv.gz --messages scenarios/data/messages.csv.gz \\
+        --scenario scenarios/from-contacts.toml --by week
+    """
+    from planner.review import review_log
+
+    review = review_log(log_path, scenario=scenario_path, tz=tz, messages=messages, by=by,
+                        short_abandon_s=short_abandon_s)
+    name = Path(log_path).name.split(".")[0]
+    folder = review.write(Path(out) if out else Path("out") / f"{name}-kpis")
+    shown = ["channel", "offered", "abandon_rate", "service_level", "threshold_s", "asa_s", "aht_s",
+             "first_response_p90_s", "fcr", "repeat_7d"]
+    click.echo(f"{review.source}: {len(review.contacts):,} contacts")
+    click.echo(_table(review.summary, shown))
+    if len(review.patience):
+        click.echo("patience (exponential MLE, 95% interval):")
+        click.echo(_table(review.patience, ["channel", "abandons", "patience_s", "patience_lo_s", "patience_hi_s"]))
+    if review.concurrency is not None:
+        growth = review.concurrency.attrs["aht_growth"]
+        for channel, mean in review.concurrency.attrs["mean_concurrency"].items():
+            click.echo(f"{channel}: mean concurrency {mean:.2f}, chats {growth[channel]:+.1%} longer per extra chat")
+    click.echo(f"-> {folder}/")
