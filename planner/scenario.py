@@ -46,7 +46,30 @@ Progress = Callable[[str], None]
 class RunResult:
     """What a run produced: frames in the formats of DESIGN.md section 3, and stage timings [s].
 
-    ``calibration`` lists the channel settings learned from the contact log (``"from-history"``).
+    Attributes
+    ----------
+    history, forecast, plan : pandas.DataFrame
+        The history read, the adjusted forecast and the interval plan (``agents``, ``service_level``...).
+    daily, weekly : pandas.DataFrame
+        Roll-ups per channel: ``fte`` and ``fte_gross`` [agents], ``agent_hours`` [h]...
+    timings : dict
+        Seconds [s] each stage took.
+    calibration : pandas.DataFrame or None
+        The channel settings learned from the contact log (``"from-history"``).
+
+    Examples
+    --------
+    >>> result = Scenario.load("scenarios/base.toml").run()  # doctest: +SKIP
+    >>> result  # doctest: +SKIP
+    RunResult: 4 channels, 2026-07-06 to 2026-08-02, 8,028 plan rows
+    <BLANKLINE>
+    mean FTE per day (gross): chat 28.5, email 19.8, phone 47.6, social 2.7
+    >>> RunResult(history=None, forecast=None, plan=pd.DataFrame({"channel": ["phone"],
+    ...     "interval_start": [pd.Timestamp("2026-07-06 09:00", tz="UTC")]}), daily=pd.DataFrame(
+    ...     {"channel": ["phone"], "fte_gross": [10.0]}), weekly=None)
+    RunResult: 1 channels, 2026-07-06 to 2026-07-06, 1 plan rows
+    <BLANKLINE>
+    mean FTE per day (gross): phone 10.0
     """
 
     history: pd.DataFrame
@@ -56,6 +79,14 @@ class RunResult:
     weekly: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     calibration: pd.DataFrame | None = None
+
+    def __repr__(self) -> str:
+        plan = self.plan
+        span = f"{plan['interval_start'].min():%Y-%m-%d} to {plan['interval_start'].max():%Y-%m-%d}"
+        fte = self.daily.groupby("channel")["fte_gross"].mean()
+        shown = ", ".join(f"{channel} {value:.1f}" for channel, value in fte.items())
+        return (f"RunResult: {plan['channel'].nunique()} channels, {span}, {len(plan):,} plan rows\n\n"
+                f"mean FTE per day (gross): {shown}")
 
 
 def _sha256(path: Path) -> str:
@@ -82,7 +113,34 @@ def _models_dir(scenario_path: Path) -> Path | None:
 
 @dataclass(frozen=True)
 class Scenario:
-    """A plan described by a scenario file. Build with :meth:`load`; it is immutable."""
+    """A plan described by a scenario file. Build with :meth:`load`; it is immutable.
+
+    The file names the history (or a contact log), the horizon, the forecast model and each
+    channel's kind and targets (``threshold_s`` [s], ``patience_s`` [s], ``deadline_s`` [s],
+    ``shrinkage``...); see ``scenarios/base.toml`` and DESIGN.md section 6.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "history.csv").write_text("interval_start,channel,offered,aht_s\\n" + "".join(
+    ...     f"2026-06-{d:02d} {h:02d}:00,phone,{20 + h},200\\n" for d in range(1, 29) for h in range(9, 17)))
+    >>> _ = (folder / "plan.toml").write_text('''
+    ... name = "tiny"
+    ... timezone = "Europe/London"
+    ... interval = "1h"
+    ... history = "history.csv"
+    ... horizon = { start = 2026-06-29, days = 7 }
+    ... [channels]
+    ... phone = { kind = "voice", target_service_level = 0.8, threshold_s = 20, shrinkage = 0.3 }
+    ... ''')
+    >>> scenario = Scenario.load(folder / "plan.toml")
+    >>> scenario
+    Scenario('tiny': 1 channels (phone), horizon 7 days from 2026-06-29)
+    >>> result = scenario.run()
+    >>> int(result.plan["agents"].max()) >= 2, bool((result.plan["service_level"] >= 0.8).all())
+    (True, True)
+    """
 
     config: ScenarioConfig
 
@@ -96,6 +154,12 @@ class Scenario:
     @property
     def name(self) -> str:
         return self.config.name
+
+    def __repr__(self) -> str:
+        channels = ", ".join(self.config.channels)
+        horizon = self.config.horizon
+        start = f" from {horizon.start}" if horizon.start else " after the history"
+        return f"Scenario({self.name!r}: {len(self.config.channels)} channels ({channels}), horizon {horizon.days} days{start})"
 
     def replace(self, **changes) -> "Scenario":
         """A copy with some settings changed, e.g. ``scenario.replace(adjust={"offered": {"phone": 1.1}})``."""
@@ -114,11 +178,16 @@ class Scenario:
 
     def _check_specs(self) -> None:
         """Check every channel's settings, with stand-ins for values learned at run time."""
+        self.targets()
+
+    def targets(self) -> dict[str, Voice | Chat | Deferred]:
+        """The channel specs for their targets and kinds: ``"from-history"`` values are stand-ins."""
         stand_in = {"patience_s": 60.0, "aht_growth": 0.0}
-        self.channel_specs(calibration=pd.DataFrame({
-            "channel": [n for n, keys in self._calibrated().items() for _ in keys],
-            "setting": [k for keys in self._calibrated().values() for k in sorted(keys)],
-            "value": [stand_in[k] for keys in self._calibrated().values() for k in sorted(keys)]}))
+        wanted = self._calibrated()
+        return self.channel_specs(calibration=pd.DataFrame({
+            "channel": [n for n, keys in wanted.items() for _ in keys],
+            "setting": [k for keys in wanted.values() for k in sorted(keys)],
+            "value": [stand_in[k] for keys in wanted.values() for k in sorted(keys)]}))
 
     def calibrate(self, contacts: pd.DataFrame | None = None) -> pd.DataFrame:
         """Estimate the ``"from-history"`` channel settings from the contact log.

@@ -35,7 +35,21 @@ TABLE_COLUMNS = (
 class KpiReport:
     """KPIs of a contact log: ``table`` (one row per channel and period) and ``pivots`` (channel switches).
 
-    See :func:`kpis` for every column. ``by`` is the period (``"day"``, ...).
+    See :func:`kpis` for every column (rates as fractions, times in seconds [s]). ``by`` is the
+    period (``"day"``, ...); :meth:`figure` plots the table.
+
+    Examples
+    --------
+    >>> t = pd.Timestamp("2026-10-05 09:00", tz="Europe/London")
+    >>> log = pd.DataFrame({"contact_id": ["1", "2"], "customer_id": ["a", "a"], "channel": ["email", "phone"],
+    ...     "kind": ["deferred", "voice"], "arrived_at": [t, t + pd.Timedelta(hours=3)],
+    ...     "answered_at": [t + pd.Timedelta(hours=5), t + pd.Timedelta(hours=3, seconds=8)],
+    ...     "abandoned": False, "wait_s": [18000.0, 8.0], "work_s": [400.0, 300.0]})
+    >>> report = kpis(log, targets={"email": "4h", "phone": "80/20"})
+    >>> report.table[["channel", "service_level", "repeat_24h"]].values.tolist()
+    [['email', 0.0, 1.0], ['phone', 1.0, 0.0]]
+    >>> int(report.pivots.loc["email", "phone"])
+    1
     """
 
     table: pd.DataFrame
