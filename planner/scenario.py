@@ -20,7 +20,7 @@ import pandas as pd
 
 from planner.calendar import holiday_events
 from planner.config import CALIBRATED_KEYS, FROM_HISTORY, ScenarioConfig, load_scenario, locate
-from planner.contacts import estimate_concurrency, estimate_patience, read_contacts, to_history
+from planner.contacts import learn_settings, read_contacts, to_history
 from planner.errors import InputError, SpecError
 from planner.forecast import accuracy, backtest, horizon_bounds
 from planner.forecast import forecast as make_forecast
@@ -197,30 +197,14 @@ class Scenario:
         :func:`planner.estimate_concurrency`. Returns ``channel, setting, value, lo, hi, basis``.
         """
         wanted = self._calibrated()
-        rows = []
-        if wanted:
-            contacts = self.read_contacts() if contacts is None else contacts
-        patience = estimate_patience(contacts) if any("patience_s" in k for k in wanted.values()) else None
-        chat = estimate_concurrency(contacts) if any("aht_growth" in k for k in wanted.values()) else None
-        for name, keys in wanted.items():
-            if "patience_s" in keys:
-                found = patience.loc[patience["channel"] == name]
-                if found.empty:
-                    raise locate(self.config, ("channels", name, "patience_s"),
-                                 f"no live {name} contacts in {self.config.contacts} to learn patience from")
-                row = found.iloc[0]
-                rows.append({"channel": name, "setting": "patience_s", "value": row["patience_s"],
-                             "lo": row["patience_lo_s"], "hi": row["patience_hi_s"],
-                             "basis": f"{int(row['abandons'])} abandons over {row['exposure_s'] / 3600:.1f} h of waiting"})
-            if "aht_growth" in keys:
-                growth = chat.attrs["aht_growth"].get(name, np.nan)
-                if not np.isfinite(growth):
-                    raise locate(self.config, ("channels", name, "aht_growth"),
-                                 f"cannot learn it from {self.config.contacts}: no chats held at two or more "
-                                 "concurrency levels (chats need agent_id, answered_at and ended_at)")
-                rows.append({"channel": name, "setting": "aht_growth", "value": max(growth, 0.0), "lo": np.nan,
-                             "hi": np.nan, "basis": f"mean concurrency {chat.attrs['mean_concurrency'][name]:.2f}"})
-        return pd.DataFrame(rows, columns=["channel", "setting", "value", "lo", "hi", "basis"])
+        if wanted and contacts is None:
+            contacts = self.read_contacts()
+        learned = learn_settings(contacts, wanted) if wanted else learn_settings(None, {})
+        for row in learned.itertuples():
+            if not np.isfinite(row.value):
+                raise locate(self.config, ("channels", row.channel, row.setting),
+                             f"cannot learn it from {self.config.contacts}: {row.basis}")
+        return learned
 
     def channel_specs(self, calibration: pd.DataFrame | None = None) -> dict[str, Voice | Chat | Deferred]:
         """The staffing spec of every channel, with errors as ``file: channels.NAME.key: message``.

@@ -23,7 +23,7 @@ import pandas as pd
 
 from planner.errors import InputError
 
-__all__ = ["estimate_patience", "estimate_concurrency", "patience_survival", "poisson_mean_ci"]
+__all__ = ["estimate_patience", "estimate_concurrency", "patience_survival", "poisson_mean_ci", "learn_settings"]
 
 
 def poisson_mean_ci(exposure_s, events, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -227,3 +227,43 @@ def estimate_concurrency(contacts: pd.DataFrame, *, level: float = 0.95) -> pd.D
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
     out.attrs.update(level=level, mean_concurrency=mean, aht_s_at_1=aht1, aht_growth=growth)
     return out
+
+
+def learn_settings(contacts: pd.DataFrame | None, wanted: dict[str, set[str]]) -> pd.DataFrame:
+    """Staffing settings learned from a contact log: ``patience_s`` [s] and chat ``aht_growth``.
+
+    ``wanted`` maps channel -> the settings to learn. ``patience_s`` is :func:`estimate_patience`'s
+    MLE with its interval (``inf``, i.e. Erlang C, when nobody abandoned); ``aht_growth`` the
+    slowdown per extra chat of :func:`estimate_concurrency` (at least 0). A setting that cannot be
+    learned has value NaN and ``basis`` says why.
+
+    Returns ``channel, setting, value, lo, hi, basis``.
+
+    >>> import pandas as pd
+    >>> log = pd.DataFrame({"channel": "phone", "kind": "voice", "abandoned": [False, True],
+    ...     "answered_at": [pd.Timestamp(0), pd.NaT], "wait_s": [30.0, 90.0]})
+    >>> learn_settings(log, {"phone": {"patience_s"}})[["setting", "value", "basis"]].values.tolist()
+    [['patience_s', 120.0, '1 abandons over 0.0 h of waiting']]
+    """
+    rows = []
+    wants = [key for keys in wanted.values() for key in keys]
+    patience = estimate_patience(contacts) if "patience_s" in wants else None
+    chat = estimate_concurrency(contacts) if "aht_growth" in wants else None
+    for name, keys in wanted.items():
+        if "patience_s" in keys:
+            found = patience.loc[patience["channel"] == name]
+            if found.empty:
+                rows.append({"channel": name, "setting": "patience_s", "value": np.nan, "lo": np.nan, "hi": np.nan,
+                             "basis": f"no live {name} contacts in the log to learn patience from"})
+            else:
+                row = found.iloc[0]
+                rows.append({"channel": name, "setting": "patience_s", "value": row["patience_s"],
+                             "lo": row["patience_lo_s"], "hi": row["patience_hi_s"],
+                             "basis": f"{int(row['abandons'])} abandons over {row['exposure_s'] / 3600:.1f} h of waiting"})
+        if "aht_growth" in keys:
+            growth = chat.attrs["aht_growth"].get(name, np.nan)
+            basis = (f"mean concurrency {chat.attrs['mean_concurrency'][name]:.2f}" if np.isfinite(growth) else
+                     "no chats held at two or more concurrency levels (chats need agent_id, answered_at and ended_at)")
+            rows.append({"channel": name, "setting": "aht_growth", "value": max(growth, 0.0) if np.isfinite(growth)
+                         else np.nan, "lo": np.nan, "hi": np.nan, "basis": basis})
+    return pd.DataFrame(rows, columns=["channel", "setting", "value", "lo", "hi", "basis"])
