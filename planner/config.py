@@ -29,7 +29,7 @@ CHANNEL_KEYS = {
     "voice": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
               "shrinkage", "method"},
     "chat": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
-             "shrinkage", "method", "concurrency", "aht_growth"},
+             "shrinkage", "method", "concurrency", "aht_growth", "aht_concurrency"},
     "deferred": {"deadline_s", "business_hours", "service_quantile", "max_occupancy", "shrinkage",
                  "open_days", "open_hours"},
 }
@@ -41,7 +41,7 @@ PATH_KEYS = {("history",), ("contacts",), ("messages",), ("events",)}
 #: A channel value estimated from the scenario's contact log (``contacts``) at run time.
 FROM_HISTORY = "from-history"
 #: Channel keys that may say :data:`FROM_HISTORY`.
-CALIBRATED_KEYS = {"patience_s", "aht_growth"}
+CALIBRATED_KEYS = {"patience_s", "aht_growth", "aht_concurrency"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class ScenarioConfig:
     :data:`CHANNEL_KEYS`, durations in seconds); ``adjust`` maps ``offered``/``aht`` to
     ``{channel: factor}``. ``origin`` maps each key path to the file that set it, for errors.
     The history comes from ``history`` (an interval file) or, without it, from ``contacts`` (a
-    contact log, with its ``messages``); channel keys ``patience_s`` and ``aht_growth`` may be
+    contact log, with its ``messages``); channel keys ``patience_s``, ``aht_growth`` and
+    ``aht_concurrency`` may be
     ``"from-history"``: estimated from the contact log at run time.
     """
 

@@ -182,7 +182,7 @@ class Scenario:
 
     def targets(self) -> dict[str, Voice | Chat | Deferred]:
         """The channel specs for their targets and kinds: ``"from-history"`` values are stand-ins."""
-        stand_in = {"patience_s": 60.0, "aht_growth": 0.0}
+        stand_in = {"patience_s": 60.0, "aht_growth": 0.0, "aht_concurrency": 1.0}
         wanted = self._calibrated()
         return self.channel_specs(calibration=pd.DataFrame({
             "channel": [n for n, keys in wanted.items() for _ in keys],

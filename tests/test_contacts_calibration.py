@@ -97,3 +97,30 @@ def test_deferred_log_answers_with_the_work_done():
     assert contacts["answered_at"].notna().all()
     assert (contacts["wait_s"] >= contacts["work_s"] - 1e-3).all()  # the reply comes after the work
     assert contacts["work_s"].mean() == pytest.approx(400.0, rel=0.15)
+
+
+def test_aht_measured_at_a_concurrency_is_the_same_plan():
+    """Chat(aht_concurrency=c): aht_s measured with c chats per agent equals aht_s / (1 + g (c - 1)) held alone.
+
+    Stationary staffing (SIPP) is identical; MOL keeps the measured mean duration for its time lag.
+    """
+    starts = pd.date_range("2026-07-06 09:00", periods=6, freq="15min", tz="Europe/London")
+    forecast = pd.DataFrame({"interval_start": starts, "channel": "chat", "offered": [40.0, 60, 80, 80, 60, 40],
+                             "aht_s": 600.0})
+    spec = dict(target_service_level=0.8, threshold_s=40, concurrency=3, aht_growth=0.15, method="sipp")
+    measured = pl.staff(forecast, {"chat": pl.Chat(**spec, aht_concurrency=3)})
+    alone = pl.staff(forecast.assign(aht_s=600.0 / 1.3), {"chat": pl.Chat(**spec)})
+    assert measured["agents"].tolist() == alone["agents"].tolist()
+    assert measured["service_level"].to_numpy() == pytest.approx(alone["service_level"].to_numpy(), rel=1e-12)
+    with pytest.raises(pl.SpecError, match="aht_concurrency"):
+        pl.Chat(**spec, aht_concurrency=0.5)
+
+
+def test_simulator_reads_aht_concurrency():
+    """A plan whose aht_s was measured at 3 chats per agent simulates chats that last aht_s at level 3."""
+    chats = plan("chat", offered=60.0, aht_s=390.0, agents=9, patience_s=float("inf"), concurrency=3,
+                 aht_growth=0.15, aht_concurrency=3.0, threshold_s=40.0)
+    estimate = pl.estimate_concurrency(pl.read_contacts(contact_log(chats, rng=np.random.default_rng(6))),
+                                       level=LEVEL).set_index("concurrency")
+    assert estimate.loc[3.0, "aht_lo_s"] <= 390.0 <= estimate.loc[3.0, "aht_hi_s"]
+    assert estimate.loc[1.0, "aht_lo_s"] <= 300.0 <= estimate.loc[1.0, "aht_hi_s"]

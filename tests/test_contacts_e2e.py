@@ -136,7 +136,7 @@ phone = {{ kind = "voice", target_service_level = 0.8, threshold_s = 20, {settin
     ('history = "h.csv"', 'patience_s = "from-history"',
      'channels.phone.patience_s: "from-history" needs a contact log to learn from'),
     ('contacts = "c.csv"', 'max_occupancy = "from-history"',
-     'channels.phone.max_occupancy: "from-history" works for aht_growth, patience_s only'),
+     'channels.phone.max_occupancy: "from-history" works for aht_concurrency, aht_growth, patience_s only'),
     ('history = "h.csv"\nmessages = "m.csv"', 'patience_s = 90', "messages: a message log needs its contact log"),
     ("", 'patience_s = 90', "history: missing; give history (interval counts) or contacts"),
 ])

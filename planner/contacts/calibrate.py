@@ -185,9 +185,12 @@ def estimate_concurrency(contacts: pd.DataFrame, *, level: float = 0.95) -> pd.D
         held exactly l chats [s]), ``time_share`` (of the time holding at least one), ``completions``
         (chats that ended while their agent held l), ``aht_s = l * agent_time_s / completions`` (mean
         chat duration at level l [s], the MLE for durations that depend on the level) and its exact
-        Poisson interval ``aht_lo_s, aht_hi_s``. ``attrs``: ``mean_concurrency``, ``aht_s_at_1`` [s]
-        and ``aht_growth`` per channel (MLE of ``aht_l = aht_1 * (1 + growth * (l - 1))``, the
-        profile of :func:`planner.staffing.chat.aht_profile`).
+        Poisson interval ``aht_lo_s, aht_hi_s``. ``attrs`` per channel: ``mean_concurrency``
+        (time-weighted), ``aht_s_at_1`` [s] and ``aht_growth`` (MLE of ``aht_l = aht_1 * (1 +
+        growth * (l - 1))``, the profile of :func:`planner.staffing.chat.aht_profile`) and
+        ``aht_concurrency``, the mean level at which chats ended: the log's mean chat duration is
+        ``aht_1 * (1 + growth * (aht_concurrency - 1))``, which is what ``Chat(aht_concurrency=...)``
+        needs when the forecast's AHT comes from this log.
 
     Examples
     --------
@@ -202,7 +205,7 @@ def estimate_concurrency(contacts: pd.DataFrame, *, level: float = 0.95) -> pd.D
     kind = contacts["kind"] if "kind" in contacts else pd.Series("chat", index=contacts.index)
     chats = contacts.loc[(kind == "chat").to_numpy() & ~contacts["abandoned"].to_numpy(bool)
                          & contacts["answered_at"].notna().to_numpy()]
-    rows, mean, aht1, growth = [], {}, {}, {}
+    rows, mean, aht1, growth, ended_at = [], {}, {}, {}, {}
     for channel, group in chats.groupby("channel", sort=True):
         if "agent_id" not in group or group["agent_id"].isna().all():
             raise InputError(f"contacts: channel {channel!r} has no agent_id; concurrency needs the agent of "
@@ -215,6 +218,7 @@ def estimate_concurrency(contacts: pd.DataFrame, *, level: float = 0.95) -> pd.D
         chat_time = levels * agent_time
         busy = agent_time[1:].sum()
         mean[channel] = float(chat_time.sum() / busy) if busy else np.nan
+        ended_at[channel] = float((levels * completions).sum() / completions.sum()) if completions.sum() else np.nan
         aht1[channel], growth[channel] = _growth_mle(levels[1:], chat_time[1:], completions[1:].astype(float))
         lo, hi = poisson_mean_ci(chat_time[1:], completions[1:], level)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -225,7 +229,7 @@ def estimate_concurrency(contacts: pd.DataFrame, *, level: float = 0.95) -> pd.D
                                   "aht_lo_s": lo, "aht_hi_s": hi}))
     columns = ["channel", "concurrency", "agent_time_s", "time_share", "completions", "aht_s", "aht_lo_s", "aht_hi_s"]
     out = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
-    out.attrs.update(level=level, mean_concurrency=mean, aht_s_at_1=aht1, aht_growth=growth)
+    out.attrs.update(level=level, mean_concurrency=mean, aht_s_at_1=aht1, aht_growth=growth, aht_concurrency=ended_at)
     return out
 
 
@@ -234,8 +238,9 @@ def learn_settings(contacts: pd.DataFrame | None, wanted: dict[str, set[str]]) -
 
     ``wanted`` maps channel -> the settings to learn. ``patience_s`` is :func:`estimate_patience`'s
     MLE with its interval (``inf``, i.e. Erlang C, when nobody abandoned); ``aht_growth`` the
-    slowdown per extra chat of :func:`estimate_concurrency` (at least 0). A setting that cannot be
-    learned has value NaN and ``basis`` says why.
+    slowdown per extra chat of :func:`estimate_concurrency` (at least 0) and ``aht_concurrency``
+    the mean level at which the log's chats ended (the concurrency behind its AHT). A setting
+    that cannot be learned has value NaN and ``basis`` says why.
 
     Returns ``channel, setting, value, lo, hi, basis``.
 
@@ -248,7 +253,7 @@ def learn_settings(contacts: pd.DataFrame | None, wanted: dict[str, set[str]]) -
     rows = []
     wants = [key for keys in wanted.values() for key in keys]
     patience = estimate_patience(contacts) if "patience_s" in wants else None
-    chat = estimate_concurrency(contacts) if "aht_growth" in wants else None
+    chat = estimate_concurrency(contacts) if {"aht_growth", "aht_concurrency"} & set(wants) else None
     for name, keys in wanted.items():
         if "patience_s" in keys:
             found = patience.loc[patience["channel"] == name]
@@ -266,4 +271,10 @@ def learn_settings(contacts: pd.DataFrame | None, wanted: dict[str, set[str]]) -
                      "no chats held at two or more concurrency levels (chats need agent_id, answered_at and ended_at)")
             rows.append({"channel": name, "setting": "aht_growth", "value": max(growth, 0.0) if np.isfinite(growth)
                          else np.nan, "lo": np.nan, "hi": np.nan, "basis": basis})
+        if "aht_concurrency" in keys:
+            ended = chat.attrs["aht_concurrency"].get(name, np.nan)
+            basis = ("mean chats per agent when the log's chats ended" if np.isfinite(ended) else
+                     "no handled chats with agent_id, answered_at and ended_at")
+            rows.append({"channel": name, "setting": "aht_concurrency", "value": ended, "lo": np.nan, "hi": np.nan,
+                         "basis": basis})
     return pd.DataFrame(rows, columns=["channel", "setting", "value", "lo", "hi", "basis"])

@@ -10,7 +10,8 @@ Input: the plan frame, one row per interval x channel (closed intervals absent):
 (tz-aware), ``channel``, ``kind`` (``voice``, ``chat``, ``deferred``), ``offered`` (expected
 arrivals in the interval), ``aht_s`` [s], ``agents`` (net, whole); ``threshold_s`` [s] for voice
 and chat; ``patience_s`` [s] (empty or ``inf``: nobody abandons); ``concurrency`` (chat; 1 or empty
-otherwise) and ``aht_growth`` (chat, default 0); ``deadline_s`` [s] and ``business_hours``
+otherwise), ``aht_growth`` (chat, default 0) and ``aht_concurrency`` (chat, default 1: the
+chats per agent at which ``aht_s`` was measured; see :class:`planner.Chat`); ``deadline_s`` [s] and ``business_hours``
 (deferred, default false). Parameters may change from interval to interval except ``kind``,
 ``concurrency`` and ``business_hours``. The interval length is ``interval_s`` if given, else the
 most common spacing of a channel's intervals among 5, 15, 30 and 60 minutes (900 s when every
@@ -34,8 +35,8 @@ Model (times in seconds from the plan's first interval; exact, not approximated)
   answered ones; ``occupancy`` = busy agent-time / available agent-time in the interval.
 * **chat**: each agent holds up to ``concurrency`` chats; a new chat goes to the least-loaded
   agent and stays there (no transfers); chats wait FCFS when every slot is busy. While its agent
-  holds j chats, a chat ends at rate ``1 / (aht_s (1 + aht_growth (j - 1)))`` with the ``aht_s``
-  of the current interval; memoryless, so a chat in progress speeds up or slows down exactly when
+  holds j chats, a chat ends at rate ``1 / (aht_1 (1 + aht_growth (j - 1)))`` with the ``aht_1 =
+  aht_s / (1 + aht_growth (aht_concurrency - 1))`` of the current interval; memoryless, so a chat in progress speeds up or slows down exactly when
   its agent's load (or the interval) changes. When staff falls, the least-loaded agents leave
   first (idle ones at once); when it rises, agents still finishing are kept on first. Chat
   durations are always exponential. ``occupancy`` = busy slot-time / available slot-time (an

@@ -213,6 +213,10 @@ def prepare(plan: pd.DataFrame, *, interval_s: float | None = None, source: str 
     growth = column("aht_growth", 0.0)
     growth = np.where(np.isnan(growth) & ~chat, 0.0, growth)
     _check(growth, chat, at, "aht_growth", low=0.0)
+    measured_at = column("aht_concurrency", 1.0)  # chats per agent when aht_s was measured
+    measured_at = np.where(np.isnan(measured_at) | ~chat, 1.0, measured_at)
+    _check(measured_at, chat, at, "aht_concurrency", low=1.0)
+    aht = np.where(chat, aht / (1.0 + growth * (measured_at - 1.0)), aht)  # the duration of a chat held alone
     concurrency = column("concurrency", 1.0)
     _check(concurrency, chat, at, "concurrency", low=1.0, whole=True)
     single = ~chat & ~np.isnan(concurrency) & (concurrency != 1)

@@ -8,7 +8,7 @@ abandon_rate, backlog``. The occupancy cap is applied before shrinkage, and
 ``agents_gross = agents / (1 - shrinkage)``.
 
 The plan also carries each channel's parameters as columns (``kind, method, threshold_s,
-target_service_level, patience_s, concurrency, aht_growth, deadline_s, business_hours,
+target_service_level, patience_s, concurrency, aht_growth, aht_concurrency, deadline_s, business_hours,
 shrinkage``), so a plan file is self-describing: the simulator can check it without the scenario.
 """
 
@@ -108,8 +108,10 @@ class Chat:
     """A live concurrent channel: each agent holds up to ``concurrency`` chats.
 
     Every extra concurrent chat lengthens every chat by ``aht_growth`` (a fraction), so the mean
-    duration with j chats is ``aht_s * (1 + aht_growth * (j - 1))``, where ``aht_s`` is the
-    forecast's handle time of a chat held alone. Staffed by :mod:`planner.chat`.
+    duration with j chats is ``aht_1 * (1 + aht_growth * (j - 1))``. The forecast's ``aht_s`` was
+    measured while agents held ``aht_concurrency`` chats on average, so
+    ``aht_1 = aht_s / (1 + aht_growth * (aht_concurrency - 1))`` (1, the default: ``aht_s`` is the
+    duration of a chat held alone). Staffed by :mod:`planner.chat`.
 
     Parameters
     ----------
@@ -121,6 +123,9 @@ class Chat:
         Most chats an agent holds at once, k >= 1.
     aht_growth : float
         Fraction by which each extra concurrent chat lengthens every chat [-], >= 0.
+    aht_concurrency : float
+        Mean chats per agent when the forecast's ``aht_s`` was measured [-], >= 1 (history's AHT
+        of chats handled three at a time: 3).
     patience_s : float, optional
         Mean patience of a waiting chat [s] (exponential); None: chats never abandon.
     max_occupancy : float
@@ -143,6 +148,7 @@ class Chat:
     threshold_s: float
     concurrency: int = 1
     aht_growth: float = 0.0
+    aht_concurrency: float = 1.0
     patience_s: float | None = None
     max_occupancy: float = 1.0
     max_abandon_rate: float | None = None
@@ -156,6 +162,7 @@ class Chat:
         if isinstance(self.concurrency, bool) or not isinstance(self.concurrency, int) or self.concurrency < 1:
             raise SpecError(f"chat.concurrency: expected a whole number >= 1, got {self.concurrency!r}")
         _check(self, "aht_growth", self.aht_growth, low=0)
+        _check(self, "aht_concurrency", self.aht_concurrency, low=1)
 
 
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -277,7 +284,8 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
     if spec.kind == "chat":
         from planner.staffing import chat
 
-        profile = chat.aht_profile(aht, spec.concurrency, spec.aht_growth)
+        alone = aht / (1.0 + spec.aht_growth * (spec.aht_concurrency - 1.0))  # a chat held alone
+        profile = chat.aht_profile(alone, spec.concurrency, spec.aht_growth)
         effective_rate = load / aht  # MOL: the stationary model at the modified load
         agents = np.asarray(chat.required_agents(
             effective_rate, profile, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets))
