@@ -12,7 +12,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from planner.contacts import KpiReport, estimate_concurrency, estimate_patience, kpis, read_contacts, to_history
+from planner.contacts import (
+    KpiReport,
+    estimate_concurrency,
+    estimate_patience,
+    kpis,
+    read_contacts,
+    to_history,
+)
 from planner.contacts.plots import concurrency_figure, patience_figure
 from planner.errors import InputError
 from planner.report import OutputFolder, report_html

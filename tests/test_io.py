@@ -250,9 +250,9 @@ def test_argument_errors():
 
 def test_the_path_is_shown_exactly_as_given():
     write("data/h.csv", HEADER + "2026-01-05 09:00,phone,x\n")
-    for given in ("data/h.csv", "./data/h.csv", "data//h.csv"):
-        with pytest.raises(InputError, match=f"^{given}:2:offered: 'x' is not a number"):
-            read_history(given, tz=LONDON)
+    for path in ("data/h.csv", "./data/h.csv", "data//h.csv"):
+        with pytest.raises(InputError, match=f"^{path}:2:offered: 'x' is not a number"):
+            read_history(path, tz=LONDON)
     with pytest.raises(InputError) as error:
         read_history("missing/h.csv", tz=LONDON)
     assert str(error.value) == f"missing/h.csv: file not found; check the path (relative paths start at {os.getcwd()})"

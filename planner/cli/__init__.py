@@ -31,7 +31,7 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 class PlannerGroup(click.Group):
     """Click group that turns every user error into one ``Error:`` line and exit code 1."""
 
-    def main(self, args=None, prog_name=None, **extra):  # noqa: D102 - click's entry point
+    def main(self, args=None, prog_name=None, **extra):
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args
         try:
@@ -491,4 +491,4 @@ def compare_scenarios(scenarios, by, out) -> None:
     click.echo(f"-> {folder}/compare.csv, compare.png")
 
 
-from planner.cli import contacts as _contacts  # noqa: E402,F401  registers `planner kpis`
+from planner.cli import contacts as _contacts

@@ -7,7 +7,12 @@ contact center runs on (:func:`kpis`, :func:`pivots`) and the inputs of the staf
 honest (customer latency is never agent work) are in :mod:`planner.contacts.read`.
 """
 
-from planner.contacts.calibrate import estimate_concurrency, estimate_patience, learn_settings, patience_survival
+from planner.contacts.calibrate import (
+    estimate_concurrency,
+    estimate_patience,
+    learn_settings,
+    patience_survival,
+)
 from planner.contacts.history import to_history
 from planner.contacts.kpis import KpiReport, kpis, pivots
 from planner.contacts.read import channel_kinds, read_contacts, read_messages

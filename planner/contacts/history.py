@@ -92,7 +92,7 @@ def to_history(contacts: pd.DataFrame, interval="15min") -> pd.DataFrame:
         slot = np.searchsorted(grid, start[mine])
         m = grid.size
 
-        def tally(flags):
+        def tally(flags, slot=slot, mine=mine, m=m):
             return np.bincount(slot, weights=flags[mine].astype(float), minlength=m)
 
         timed_count = tally(timed)

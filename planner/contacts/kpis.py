@@ -296,7 +296,7 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
     gap = followed_within(contacts)
     has_customer = "customer_id" in contacts and contacts["customer_id"].notna().any()
     has_resolved = "resolved" in contacts and contacts["resolved"].notna().any()
-    not_failed = np.ones(n, bool) if not has_resolved else (contacts["resolved"].to_numpy(dtype=object) != False)  # noqa: E712
+    not_failed = np.ones(n, bool) if not has_resolved else (contacts["resolved"].to_numpy(dtype=object) != False)
     fcr = np.where(answered, (~(gap <= WEEK_S) & not_failed).astype(float), np.nan)
     if not (has_customer or has_resolved):
         fcr[:] = np.nan
@@ -325,7 +325,7 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
         pd.DatetimeIndex(contacts["arrived_at"]).tz)
     kind_of = pd.Series(contacts["kind"].to_numpy(), index=channel).groupby(level=0).first().to_dict() \
         if "kind" in contacts else channel_kinds(channels)
-    kind_of.update({c: getattr(t, "kind") for c, t in (targets or {}).items() if hasattr(t, "kind")})
+    kind_of.update({c: t.kind for c, t in (targets or {}).items() if hasattr(t, "kind")})
     kind_of.update(channel_kinds(list(kinds or {}), kinds))
     table["kind"] = table["channel"].map(kind_of)
     table["channel"] = table["channel"].astype(object)

@@ -12,7 +12,7 @@ import numpy as np
 from planner.simulate.engine import chat_queue, fcfs_queue
 from planner.simulate.frame import ChannelPlan
 
-__all__ = ["TALLIES", "run_channel"]
+__all__ = ["TALLIES", "run_channel", "give_up_times"]
 
 #: Per-interval sums a replication returns (NaN where they do not apply to the kind).
 TALLIES = (
@@ -94,6 +94,19 @@ def _handle_times(mean_s: np.ndarray, rng: np.random.Generator, handle: str, cv:
     return mean_s * rng.standard_exponential(mean_s.size)
 
 
+def give_up_times(ch: ChannelPlan, arrival: np.ndarray, interval: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """When each contact abandons if still waiting [s]: arrival + exponential patience of its interval.
+
+    ``inf`` for deferred work and where ``patience_s`` is infinite (nobody abandons).
+    """
+    n = arrival.size
+    if ch.kind == "deferred":
+        return np.full(n, np.inf)
+    patience = ch.patience_s[interval]
+    finite = np.isfinite(patience)
+    return np.where(finite, arrival + np.where(finite, patience, 0.0) * rng.standard_exponential(n), np.inf)
+
+
 def run_channel(ch: ChannelPlan, rng: np.random.Generator, *, warmup_s: float = 0.0,
                 handle: str = "exponential", cv: float = 1.0) -> dict[str, np.ndarray]:
     """Simulate one channel once and return the per-interval sums named in :data:`TALLIES`.
@@ -107,12 +120,7 @@ def run_channel(ch: ChannelPlan, rng: np.random.Generator, *, warmup_s: float = 
     n = arrival.size
     p = np.maximum(segment, 0)  # warm-up contacts take the first interval's parameters
     change_t, change_agents, change_source, change_open = _schedule(ch, warmup_s)
-    if ch.kind == "deferred":
-        give_up = np.full(n, np.inf)
-    else:
-        patience = ch.patience_s[p]
-        finite = np.isfinite(patience)
-        give_up = np.where(finite, arrival + np.where(finite, patience, 0.0) * rng.standard_exponential(n), np.inf)
+    give_up = give_up_times(ch, arrival, p, rng)
 
     if ch.kind == "chat":
         k = ch.concurrency

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.simulate.channel import _handle_times, _schedule
+from planner.simulate.channel import _handle_times, _schedule, give_up_times
 from planner.simulate.engine import fcfs_queue
 from planner.simulate.frame import ChannelPlan, prepare
 
@@ -144,12 +144,7 @@ def _channel_log(ch: ChannelPlan, rng: np.random.Generator, *, arrivals: str, ha
     arrival, p = _arrivals(ch, rng, arrivals)
     n = arrival.size
     change_t, change_agents, change_source, _ = _schedule(ch, 0.0)
-    if ch.kind == "deferred":
-        give_up = np.full(n, np.inf)
-    else:
-        patience = ch.patience_s[p]
-        finite = np.isfinite(patience)
-        give_up = np.where(finite, arrival + np.where(finite, patience, 0.0) * rng.standard_exponential(n), np.inf)
+    give_up = give_up_times(ch, arrival, p, rng)
     work = np.full(n, np.nan)
     agent = np.full(n, -1)
     if ch.kind == "chat":
