@@ -64,6 +64,13 @@ def test_chat_duration_by_concurrency_is_recovered():
     assert estimate.attrs["aht_s_at_1"]["chat"] == pytest.approx(aht_s, rel=0.1)
     patience = pl.estimate_patience(contacts, level=LEVEL).iloc[0]
     assert patience["patience_lo_s"] <= 90.0 <= patience["patience_hi_s"]
+    # the log's mean chat duration is what a forecast's AHT would be; aht_concurrency (the mean level
+    # at which chats ended) turns it back into the duration of a chat held alone
+    ended_at = estimate.attrs["aht_concurrency"]["chat"]
+    assert ended_at == pytest.approx((estimate["concurrency"] * estimate["completions"]).sum()
+                                     / estimate["completions"].sum())
+    handled = contacts.loc[~contacts["abandoned"] & contacts["answered_at"].notna(), "work_s"]
+    assert handled.mean() / (1 + growth * (ended_at - 1)) == pytest.approx(aht_s, rel=0.03)
 
 
 def test_log_concurrency_agrees_with_the_simulator():
