@@ -69,8 +69,8 @@ _CHUNK_CELLS = 1 << 20
 _MAX_LEVELS = 64
 
 
-@dataclass(frozen=True)
-class ChatResult:
+@dataclass(frozen=True, repr=False)
+class ChatResult(erlang_a.PerIntervalResult):
     """Chat performance per interval: arrays broadcast over the inputs.
 
     Returned by :func:`erlang_chat`; :meth:`to_frame` gives one row per interval. The repr shows
@@ -104,20 +104,6 @@ class ChatResult:
     asa_s: np.ndarray
     occupancy: np.ndarray
     concurrency_mean: np.ndarray
-
-    def to_frame(self):
-        """The results as a pandas DataFrame, one row per interval."""
-        import pandas as pd
-
-        return pd.DataFrame({k: np.ravel(v) for k, v in self.__dict__.items()})
-
-    def __repr__(self) -> str:
-        """The values of a single interval, else the shape and each field's mean [min, max]."""
-        return erlang_a.ErlangAResult.__repr__(self)
-
-    def _repr_html_(self) -> str:
-        """The :meth:`to_frame` table (pandas truncates long ones) for notebooks."""
-        return self.to_frame()._repr_html_()
 
 
 def _check_concurrency(concurrency) -> int:

@@ -56,8 +56,46 @@ __all__ = ["ErlangAResult", "erlang_a", "required_agents"]
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(10)
 
 
-@dataclass(frozen=True)
-class ErlangAResult:
+class PerIntervalResult:
+    """Frozen results of arrays broadcast over intervals: a table, a short repr, an HTML view.
+
+    Base of :class:`ErlangAResult` and :class:`planner.staffing.chat.ChatResult` (their
+    dataclasses pass ``repr=False`` so this repr is kept).
+    """
+
+    def to_frame(self):
+        """The results as a pandas DataFrame, one row per interval."""
+        import pandas as pd
+
+        return pd.DataFrame({k: np.ravel(v) for k, v in self.__dict__.items()})
+
+    def __repr__(self) -> str:
+        """The values of a single interval, else the shape and each field's mean [min, max]."""
+        values = {k: np.asarray(v, dtype=float) for k, v in self.__dict__.items()}
+        name = type(self).__name__
+        if all(v.ndim == 0 for v in values.values()):
+            return f"{name}({', '.join(f'{k}={float(v):.4g}' for k, v in values.items())})"
+        shape = np.broadcast_shapes(*(v.shape for v in values.values()))
+        if not all(v.size for v in values.values()):
+            return f"{name}(shape={shape})"
+        width = max(map(len, values))
+        lines = []
+        for k, v in values.items():
+            if np.isnan(v).all():
+                lines.append(f"    {k:<{width}}  nan")
+                continue
+            with np.errstate(invalid="ignore"):
+                mean = np.nanmean(v)
+            lines.append(f"    {k:<{width}}  {mean:<10.4g}[{np.nanmin(v):.4g}, {np.nanmax(v):.4g}]")
+        return f"{name}(shape={shape}, mean [min, max] over intervals:\n" + "\n".join(lines) + "\n)"
+
+    def _repr_html_(self) -> str:
+        """The :meth:`to_frame` table (pandas truncates long ones) for notebooks."""
+        return self.to_frame()._repr_html_()
+
+
+@dataclass(frozen=True, repr=False)
+class ErlangAResult(PerIntervalResult):
     """Erlang A performance per interval: arrays broadcast over the inputs.
 
     Returned by :func:`erlang_a`; :meth:`to_frame` gives one row per interval. The repr shows the
@@ -93,36 +131,6 @@ class ErlangAResult:
     service_level: np.ndarray
     asa_s: np.ndarray
     occupancy: np.ndarray
-
-    def to_frame(self):
-        """The results as a pandas DataFrame, one row per interval."""
-        import pandas as pd
-
-        return pd.DataFrame({k: np.ravel(v) for k, v in self.__dict__.items()})
-
-    def __repr__(self) -> str:
-        """The values of a single interval, else the shape and each field's mean [min, max]."""
-        values = {k: np.asarray(v, dtype=float) for k, v in self.__dict__.items()}
-        name = type(self).__name__
-        if all(v.ndim == 0 for v in values.values()):
-            return f"{name}({', '.join(f'{k}={float(v):.4g}' for k, v in values.items())})"
-        shape = np.broadcast_shapes(*(v.shape for v in values.values()))
-        if not all(v.size for v in values.values()):
-            return f"{name}(shape={shape})"
-        width = max(map(len, values))
-        lines = []
-        for k, v in values.items():
-            if np.isnan(v).all():
-                lines.append(f"    {k:<{width}}  nan")
-                continue
-            with np.errstate(invalid="ignore"):
-                mean = np.nanmean(v)
-            lines.append(f"    {k:<{width}}  {mean:<10.4g}[{np.nanmin(v):.4g}, {np.nanmax(v):.4g}]")
-        return f"{name}(shape={shape}, mean [min, max] over intervals:\n" + "\n".join(lines) + "\n)"
-
-    def _repr_html_(self) -> str:
-        """The :meth:`to_frame` table (pandas truncates long ones) for notebooks."""
-        return self.to_frame()._repr_html_()
 
 
 def _log_m1(a: np.ndarray, z: np.ndarray) -> np.ndarray:
