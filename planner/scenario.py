@@ -19,7 +19,13 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import holiday_events
-from planner.config import CALIBRATED_KEYS, FROM_HISTORY, ScenarioConfig, load_scenario, locate
+from planner.config import (
+    CALIBRATED_KEYS,
+    FROM_HISTORY,
+    ScenarioConfig,
+    load_scenario,
+    locate,
+)
 from planner.contacts import learn_settings, read_contacts, to_history
 from planner.errors import InputError, SpecError
 from planner.forecast import accuracy, backtest, horizon_bounds
@@ -183,23 +189,19 @@ class Scenario:
     def targets(self) -> dict[str, Voice | Chat | Deferred]:
         """The channel specs for their targets and kinds: ``"from-history"`` values are stand-ins."""
         stand_in = {"patience_s": 60.0, "aht_growth": 0.0, "aht_concurrency": 1.0}
-        wanted = self._calibrated()
-        return self.channel_specs(calibration=pd.DataFrame({
-            "channel": [n for n, keys in wanted.items() for _ in keys],
-            "setting": [k for keys in wanted.values() for k in sorted(keys)],
-            "value": [stand_in[k] for keys in wanted.values() for k in sorted(keys)]}))
+        rows = [(name, key, stand_in[key]) for name, keys in self._calibrated().items() for key in keys]
+        return self.channel_specs(calibration=pd.DataFrame(rows, columns=["channel", "setting", "value"]))
 
     def calibrate(self, contacts: pd.DataFrame | None = None) -> pd.DataFrame:
         """Estimate the ``"from-history"`` channel settings from the contact log.
 
-        ``patience_s`` [s]: the exponential MLE of :func:`planner.estimate_patience` (``inf``, i.e.
-        Erlang C, when nobody abandoned); ``aht_growth``: the slowdown per extra chat of
-        :func:`planner.estimate_concurrency`. Returns ``channel, setting, value, lo, hi, basis``.
+        See :func:`planner.contacts.learn_settings` (``patience_s``, ``aht_growth``,
+        ``aht_concurrency``). Returns ``channel, setting, value, lo, hi, basis``.
         """
         wanted = self._calibrated()
         if wanted and contacts is None:
             contacts = self.read_contacts()
-        learned = learn_settings(contacts, wanted) if wanted else learn_settings(None, {})
+        learned = learn_settings(contacts, wanted)
         for row in learned.itertuples():
             if not np.isfinite(row.value):
                 raise locate(self.config, ("channels", row.channel, row.setting),
@@ -333,7 +335,8 @@ class Scenario:
             clock = now
             note(stage)
 
-        contacts = self.read_contacts() if self.config.contacts is not None else None
+        needs_log = bool(self._calibrated()) or (forecast is None and self.config.history is None)
+        contacts = self.read_contacts() if needs_log else None  # read once: history and calibration
         calibration = self.calibrate(contacts) if self._calibrated() else None
         if forecast is None:
             history = self.read_history(contacts)
