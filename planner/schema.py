@@ -29,6 +29,8 @@ __all__ = [
     "EVENT_EFFECTS",
     "ALL_CHANNELS",
     "INTERVALS_S",
+    "TRUE_TEXT",
+    "FALSE_TEXT",
     "describe_interval",
     "check_timezone",
 ]
@@ -198,6 +200,10 @@ EVENT_EFFECTS = ("learn", "multiply", "exclude", "closed")
 
 #: ``channel`` value of an event that applies to every channel.
 ALL_CHANNELS = "*"
+
+#: How a true/false cell may be written in any input file (lower case; empty is handled by the reader).
+TRUE_TEXT = ("true", "1", "1.0", "yes")
+FALSE_TEXT = ("false", "0", "0.0", "no")
 
 #: Interval lengths planner works with [s]: 5, 15, 30 and 60 minutes.
 INTERVALS_S = (300.0, 900.0, 1800.0, 3600.0)

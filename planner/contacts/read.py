@@ -30,7 +30,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.io import _ISO_HINT, _localize, _numbers, _parse_times, _read_table, _Table
-from planner.schema import check_timezone
+from planner.schema import FALSE_TEXT, TRUE_TEXT, check_timezone
 
 __all__ = ["CONTACT_REQUIRED", "CONTACT_OPTIONAL", "KINDS", "channel_kinds", "read_contacts", "read_messages"]
 
@@ -45,8 +45,6 @@ KINDS = ("voice", "chat", "deferred")
 _DEFAULT_KIND = {name: "voice" for name in ("phone", "voice", "video", "callback", "calls", "call")} | {
     name: "chat" for name in ("chat", "webchat", "livechat", "live_chat", "web_chat")}
 _DERIVED = ("kind", "wait_s", "customer_latency_s", "work_s")  # read_contacts' own columns: skipped on input
-_TRUE = ("true", "t", "yes", "y", "1", "1.0")
-_FALSE = ("false", "f", "no", "n", "0", "0.0")
 
 
 def channel_kinds(channels, kinds=None) -> dict[str, str]:
@@ -97,12 +95,12 @@ def _flags(table: _Table, column: str, *, default) -> np.ndarray:
     """true/false, yes/no, 1/0 cells as an object array of True/False/``default`` (empty cells)."""
     text = _text(table, column)
     lower = pd.Series(text, dtype=object).str.lower()
-    known = lower.isin(_TRUE) | lower.isin(_FALSE) | lower.isna()
+    known = lower.isin(TRUE_TEXT) | lower.isin(FALSE_TEXT) | lower.isna()
     table.check(~known.to_numpy(), column, lambda i: f"cannot read {table.raw(column, i)} as true or false",
                 "write true or false (or yes/no, 1/0), or leave the cell empty")
     out = np.full(len(text), default, dtype=object)
-    out[lower.isin(_TRUE).to_numpy()] = True
-    out[lower.isin(_FALSE).to_numpy()] = False
+    out[lower.isin(TRUE_TEXT).to_numpy()] = True
+    out[lower.isin(FALSE_TEXT).to_numpy()] = False
     return out
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.schema import INTERVALS_S, check_timezone
+from planner.schema import FALSE_TEXT, INTERVALS_S, TRUE_TEXT, check_timezone
 
 __all__ = ["KINDS", "REQUIRED", "ChannelPlan", "prepare", "read_plan"]
 
@@ -119,8 +119,8 @@ def _flags(frame: pd.DataFrame, column: str, at: _Locator) -> np.ndarray:
     if pd.api.types.is_bool_dtype(values):
         return values.to_numpy(dtype=bool)
     text = values.astype(str).str.strip().str.lower()
-    true = text.isin(["true", "1", "1.0", "yes"]).to_numpy()
-    bad = ~true & ~text.isin(["false", "0", "0.0", "no", "", "nan", "none"]).to_numpy()
+    true = text.isin(TRUE_TEXT).to_numpy()
+    bad = ~true & ~text.isin([*FALSE_TEXT, "", "nan", "none"]).to_numpy()
     if bad.any():
         position = int(np.flatnonzero(bad)[0])
         raise at.fail(position, column, f"expected true or false, got {values.iloc[position]!r}")
