@@ -22,7 +22,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.schema import ALL_CHANNELS, EVENT_COLUMNS, INTERVALS_S, check_timezone
 
-__all__ = ["interval_s_of", "opening_hours", "future_intervals", "holiday_events", "event_days", "event_intervals"]
+__all__ = ["interval_s_of", "opening_hours", "future_intervals", "holiday_events", "event_days", "event_intervals", "local_midnights"]
 
 _DAY_NS = 86_400 * 10**9
 
@@ -70,8 +70,14 @@ def _times(frame: pd.DataFrame, column: str, what: str) -> pd.Series:
     return times
 
 
-def _local_midnights(days: pd.DatetimeIndex, tz: str) -> np.ndarray:
-    """UTC nanoseconds of each local day's start (a nonexistent midnight moves to the first valid time)."""
+def local_midnights(days: pd.DatetimeIndex, tz) -> np.ndarray:
+    """UTC nanoseconds of each local day's start (a nonexistent midnight moves to the first valid time).
+
+    ``days`` are naive local dates (midnight wall times).
+
+    >>> local_midnights(pd.DatetimeIndex(["2026-03-29"]), "Europe/London").view("M8[ns]")
+    array(['2026-03-29T00:00:00.000000000'], dtype='datetime64[ns]')
+    """
     return days.tz_localize(tz, ambiguous=np.ones(len(days), bool), nonexistent="shift_forward").asi8
 
 
@@ -202,7 +208,7 @@ def future_intervals(hours: pd.DataFrame, start, end, tz: str | None = None) -> 
     first, stop = _day(start, tz, "start"), _day(end, tz, "end")
     if stop <= first:
         raise InputError(f"end: expected a day after start ({first.date()}), got {stop.date()}; end is exclusive")
-    bounds = _local_midnights(pd.DatetimeIndex([first, stop]), tz)
+    bounds = local_midnights(pd.DatetimeIndex([first, stop]), tz)
     step = int(interval_s * 1e9)
     instant = np.arange(bounds[0], bounds[1], step)
     grid = pd.DatetimeIndex(instant.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
@@ -275,8 +281,8 @@ def holiday_events(country: str, *, years, tz: str, subdivision: str | None = No
             days.append(day)
             names.append(name)
     local = pd.DatetimeIndex(pd.to_datetime(days)).as_unit("ns")
-    start = pd.DatetimeIndex(_local_midnights(local, tz).view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
-    end = pd.DatetimeIndex(_local_midnights(local + pd.Timedelta(days=1), tz).view("M8[ns]"))
+    start = pd.DatetimeIndex(local_midnights(local, tz).view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
+    end = pd.DatetimeIndex(local_midnights(local + pd.Timedelta(days=1), tz).view("M8[ns]"))
     frame = pd.DataFrame({
         "name": pd.Series(names, dtype=object),
         "kind": pd.Series([f"holiday:{n}" if by_name else "public_holiday" for n in names], dtype=object),
@@ -341,8 +347,8 @@ def event_days(events: pd.DataFrame, days, channels) -> pd.DataFrame:
         days = days.tz_convert(tz).tz_localize(None)
     days = days.normalize().unique().sort_values().as_unit("ns")
     channels = np.asarray(sorted({channels} if isinstance(channels, str) else set(channels)), dtype=object)
-    begin = _local_midnights(days, tz)
-    finish = _local_midnights(days + pd.Timedelta(days=1), tz)
+    begin = local_midnights(days, tz)
+    finish = local_midnights(days + pd.Timedelta(days=1), tz)
     start, end = events["start"].dt.tz_convert("UTC").to_numpy("M8[ns]").astype(np.int64), \
         events["end"].dt.tz_convert("UTC").to_numpy("M8[ns]").astype(np.int64)
     low = np.searchsorted(finish, start, side="right")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from planner.calendar import local_midnights
 from planner.errors import InputError
 from planner.schema import INTERVALS_S, describe_interval, parse_duration_s
 
-__all__ = ["to_history", "interval_of", "local_floor_ns"]
+__all__ = ["to_history", "interval_of", "local_floor_ns", "day_grid"]
 
 
 def interval_of(interval) -> float:
@@ -31,12 +32,15 @@ def local_floor_ns(times: pd.Series | pd.DatetimeIndex, step_s: float) -> np.nda
     return index.asi8 - (wall % step)
 
 
-def _day_grid(first_ns: int, last_ns: int, tz, interval_s: float) -> np.ndarray:
-    """Interval starts [UTC ns] of every whole local day from the day of ``first_ns`` to that of ``last_ns``."""
+def day_grid(first_ns: int, last_ns: int, tz, step_s: float) -> np.ndarray:
+    """Step starts [UTC ns] over every whole local day from the day of ``first_ns`` to that of ``last_ns``.
+
+    Steps run through absolute time from local midnight to local midnight, so a fall-back day has
+    100 quarter hours and a spring-forward day 92.
+    """
     days = pd.DatetimeIndex([first_ns, last_ns]).tz_localize("UTC").tz_convert(tz).tz_localize(None).normalize()
-    bounds = pd.DatetimeIndex([days[0], days[1] + pd.Timedelta(days=1)]).tz_localize(
-        tz, ambiguous=np.ones(2, bool), nonexistent="shift_forward")
-    return pd.date_range(bounds[0], bounds[1], freq=pd.Timedelta(seconds=interval_s), inclusive="left").asi8
+    bounds = local_midnights(pd.DatetimeIndex([days[0], days[1] + pd.Timedelta(days=1)]), tz)
+    return np.arange(bounds[0], bounds[1], int(step_s * 1e9))
 
 
 def to_history(contacts: pd.DataFrame, interval="15min") -> pd.DataFrame:
@@ -88,7 +92,7 @@ def to_history(contacts: pd.DataFrame, interval="15min") -> pd.DataFrame:
     frames = []
     for code, channel in enumerate(channels):  # a handful of channels; the work inside is vectorised
         mine = channel_codes == code
-        grid = _day_grid(int(start[mine].min()), int(start[mine].max()), arrived.tz, interval_s)
+        grid = day_grid(int(start[mine].min()), int(start[mine].max()), arrived.tz, interval_s)
         slot = np.searchsorted(grid, start[mine])
         m = grid.size
 

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from planner.contacts.history import interval_of, local_floor_ns
+from planner.calendar import local_midnights
+from planner.contacts.history import day_grid, interval_of, local_floor_ns
 from planner.contacts.read import channel_kinds
 from planner.errors import InputError
 from planner.schema import did_you_mean, parse_duration_s, parse_target
 
-__all__ = ["KpiReport", "kpis", "pivots", "BY", "period_start_ns", "followed_within", "open_seconds"]
+__all__ = ["KpiReport", "kpis", "pivots", "BY", "period_start_ns", "next_contact", "open_seconds"]
 
 #: Periods :func:`kpis` groups by.
 BY = ("interval", "day", "week", "month", "total")
@@ -89,29 +90,26 @@ def period_start_ns(arrived: pd.Series, by: str, *, interval_s: float = 900.0) -
         elif by == "month":
             day = day - pd.to_timedelta(day.day - 1, unit="D")
     codes, unique = pd.factorize(day)
-    starts = pd.DatetimeIndex(unique).tz_localize(index.tz, ambiguous=np.ones(len(unique), bool),
-                                                  nonexistent="shift_forward").asi8
-    return starts[codes]
+    return local_midnights(pd.DatetimeIndex(unique), index.tz)[codes]
 
 
-def followed_within(contacts: pd.DataFrame) -> np.ndarray:
-    """Seconds to the same customer's next contact (any channel); ``inf`` if none or no customer id.
+def next_contact(contacts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The same customer's next contact (any channel): seconds to it and its row position.
 
-    The next contact is the next in (arrival time, file order); ties count as 0 s.
+    The next contact is the next in (arrival time, file order); ties count as 0 s. ``inf`` and -1
+    where there is none or the contact has no customer id.
     """
     n = len(contacts)
     customer = contacts["customer_id"] if "customer_id" in contacts else pd.Series([None] * n)
-    known = customer.notna().to_numpy()
-    codes = pd.factorize(customer)[0]
+    codes = pd.factorize(customer)[0]  # -1: no customer id
     arrived = pd.DatetimeIndex(contacts["arrived_at"]).asi8
     order = np.lexsort((np.arange(n), arrived, codes))
     c, t = codes[order], arrived[order]
-    gap = np.full(n, np.inf)
     same = (c[1:] == c[:-1]) & (c[:-1] >= 0)
-    gap_sorted = np.full(n, np.inf)
-    gap_sorted[:-1] = np.where(same, (t[1:] - t[:-1]) / 1e9, np.inf)
-    gap[order] = gap_sorted
-    return np.where(known, gap, np.inf)
+    gap, following = np.full(n, np.inf), np.full(n, -1)
+    gap[order[:-1]] = np.where(same, (t[1:] - t[:-1]) / 1e9, np.inf)
+    following[order[:-1]] = np.where(same, order[1:], -1)
+    return gap, following
 
 
 def open_seconds(start: pd.Series, end: pd.Series, spec) -> np.ndarray:
@@ -125,14 +123,10 @@ def open_seconds(start: pd.Series, end: pd.Series, spec) -> np.ndarray:
     if not ok.any():
         return out
     tz = pd.DatetimeIndex(start).tz
-    first, last = start_ns[ok].min(), max(end_ns[ok].max(), start_ns[ok].max())
-    days = pd.DatetimeIndex([first, last]).tz_localize("UTC").tz_convert(tz).tz_localize(None).normalize()
-    bounds = pd.DatetimeIndex([days[0], days[1] + pd.Timedelta(days=1)]).tz_localize(
-        tz, ambiguous=np.ones(2, bool), nonexistent="shift_forward")
-    grid = pd.date_range(bounds[0], bounds[1], freq="1min", inclusive="left")
+    ns = day_grid(start_ns[ok].min(), max(end_ns[ok].max(), start_ns[ok].max()), tz, 60.0)
+    grid = pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
     is_open = spec.is_open(pd.Series(grid)).astype(float)
     cumulative = np.concatenate(([0.0], np.cumsum(is_open * 60.0)))
-    ns = grid.asi8
 
     def clock(t):
         k = np.clip(np.searchsorted(ns, t, side="right") - 1, 0, ns.size - 1)
@@ -188,19 +182,14 @@ def pivots(contacts: pd.DataFrame, *, within="24h") -> pd.DataFrame:
     >>> pivots(log).loc["email"].to_dict()
     {'email': 0, 'phone': 1, 'none': 0}
     """
-    window_s = parse_duration_s(within, name="within")
-    gap = followed_within(contacts)
-    n = len(contacts)
-    customer = contacts["customer_id"] if "customer_id" in contacts else pd.Series([None] * n)
-    codes = pd.factorize(customer)[0]
-    arrived = pd.DatetimeIndex(contacts["arrived_at"]).asi8
-    order = np.lexsort((np.arange(n), arrived, codes))
-    channel = contacts["channel"].to_numpy(dtype=object)
-    next_channel = np.full(n, "none", dtype=object)
-    following = np.empty(n, dtype=object)
-    following[order[:-1]] = channel[order[1:]]
-    hit = gap <= window_s
-    next_channel[hit] = following[hit]
+    return _pivot_table(contacts["channel"].to_numpy(dtype=object), *next_contact(contacts),
+                        parse_duration_s(within, name="within"))
+
+
+def _pivot_table(channel: np.ndarray, gap: np.ndarray, following: np.ndarray, within_s: float) -> pd.DataFrame:
+    next_channel = np.full(channel.size, "none", dtype=object)
+    hit = gap <= within_s
+    next_channel[hit] = channel[following[hit]]
     channels = sorted(pd.unique(channel))
     table = pd.crosstab(pd.Categorical(channel, channels), pd.Categorical(next_channel, [*channels, "none"]),
                         dropna=False)
@@ -293,7 +282,7 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
             sub = contacts.loc[mine]
             elapsed[mine] = open_seconds(sub["arrived_at"], sub["answered_at"], spec)
     in_target = np.where(np.isnan(threshold), np.nan, (answered & (elapsed <= threshold)).astype(float))
-    gap = followed_within(contacts)
+    gap, following = next_contact(contacts)
     has_customer = "customer_id" in contacts and contacts["customer_id"].notna().any()
     has_resolved = "resolved" in contacts and contacts["resolved"].notna().any()
     not_failed = np.ones(n, bool) if not has_resolved else (contacts["resolved"].to_numpy(dtype=object) != False)
@@ -331,4 +320,4 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
     table["channel"] = table["channel"].astype(object)
     table = table[list(TABLE_COLUMNS)]
     table.attrs.update(by=by, short_abandon_s=float(short_abandon_s))
-    return KpiReport(table=table, pivots=pivots(contacts), by=by)
+    return KpiReport(table=table, pivots=_pivot_table(channel, gap, following, DAY_S), by=by)

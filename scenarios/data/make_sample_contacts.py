@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 
 import planner as pl
-from planner.contacts.kpis import followed_within
+from planner.contacts.kpis import next_contact
 from planner.simulate import contact_log
 
 HERE = Path(__file__).resolve().parent
@@ -140,7 +140,7 @@ def build() -> dict[str, bytes]:
     log = contact_log(plan, rng=rng, arrivals="fixed", handle="lognormal", cv=0.8)
     log["customer_id"] = customers(log, rng)
     log, messages = threads(log, rng)
-    followed = followed_within(log) <= 7 * 86400
+    followed = next_contact(log)[0] <= 7 * 86400
     answered = log["answered_at"].notna() & ~log["abandoned"]
     unresolved = rng.random(len(log)) < np.where(followed, 0.35, 0.05)
     log["resolved"] = np.where(answered, np.where(unresolved, "false", "true"), "")
