@@ -121,7 +121,7 @@ def review_log(path, *, scenario: Scenario | str | Path | None = None, tz: str |
     interval_s = scenario.config.interval_s if scenario is not None else 900.0
     report = kpis(contacts, targets=targets, by=by, short_abandon_s=short_abandon_s, interval=interval_s)
     chats = (contacts["kind"] == "chat") & contacts["agent_id"].notna()
-    concurrency = estimate_concurrency(contacts.loc[chats | (contacts["kind"] != "chat")]) if chats.any() else None
+    concurrency = estimate_concurrency(contacts.loc[chats]) if chats.any() else None
     inputs = [Path(path), *([Path(messages)] if messages is not None else [])]
     if scenario is not None:
         inputs += list(scenario.inputs())

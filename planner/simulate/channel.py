@@ -71,8 +71,11 @@ def _schedule(ch: ChannelPlan, warmup_s: float):
     return times[order], agents[order], source[order], is_open[order]
 
 
-def _arrivals(ch: ChannelPlan, rng: np.random.Generator, warmup_s: float):
-    """Poisson arrivals, uniform within each interval; interval index -1 marks the warm-up."""
+def _arrivals(ch: ChannelPlan, rng: np.random.Generator, warmup_s: float, *, fixed: bool = False):
+    """Poisson arrivals, uniform within each interval; interval index -1 marks the warm-up.
+
+    ``fixed``: exactly ``offered`` (rounded) arrivals per interval instead of a Poisson count.
+    """
     seg_start, seg_len, mean = ch.start_s, np.full(ch.start_s.size, ch.interval_s), ch.offered
     first = 0
     if warmup_s > 0:
@@ -80,7 +83,7 @@ def _arrivals(ch: ChannelPlan, rng: np.random.Generator, warmup_s: float):
         seg_len = np.concatenate(([warmup_s], seg_len))
         mean = np.concatenate(([ch.offered[0] * warmup_s / ch.interval_s], mean))
         first = -1
-    counts = rng.poisson(mean)
+    counts = np.rint(mean).astype(np.int64) if fixed else rng.poisson(mean)
     segment = np.repeat(np.arange(first, ch.start_s.size), counts)
     times = np.repeat(seg_start, counts) + rng.random(segment.size) * np.repeat(seg_len, counts)
     order = np.argsort(times, kind="stable")

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.simulate.channel import _handle_times, _schedule, give_up_times
+from planner.simulate.channel import _arrivals, _handle_times, _schedule, give_up_times
 from planner.simulate.engine import fcfs_queue
 from planner.simulate.frame import ChannelPlan, prepare
 
@@ -132,16 +132,8 @@ def chat_agents(arrival, give_up, concurrency, change_t, change_agents, change_d
     return start, end, agent_of
 
 
-def _arrivals(ch: ChannelPlan, rng: np.random.Generator, arrivals: str):
-    counts = np.rint(ch.offered).astype(np.int64) if arrivals == "fixed" else rng.poisson(ch.offered)
-    segment = np.repeat(np.arange(ch.start_s.size), counts)
-    times = np.repeat(ch.start_s, counts) + rng.random(segment.size) * ch.interval_s
-    order = np.argsort(times, kind="stable")
-    return times[order], segment[order]
-
-
 def _channel_log(ch: ChannelPlan, rng: np.random.Generator, *, arrivals: str, handle: str, cv: float) -> dict:
-    arrival, p = _arrivals(ch, rng, arrivals)
+    arrival, p = _arrivals(ch, rng, 0.0, fixed=arrivals == "fixed")
     n = arrival.size
     change_t, change_agents, change_source, _ = _schedule(ch, 0.0)
     give_up = give_up_times(ch, arrival, p, rng)
