@@ -11,7 +11,7 @@ import pytest
 
 import planner as pl
 from planner.cli import cli
-from planner.contacts.read import _iso_fast
+from planner.io import _iso_fast
 from planner.errors import SpecError
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -104,45 +104,6 @@ def _flags(table: _Table, column: str, *, default) -> np.ndarray:
     return out
 
 
-def _iso_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """Wall-clock times [ns] and UTC offsets [min] (None if naive) of same-length ISO 8601 strings.
-
-    A vectorised path for the common export (every time written alike, e.g.
-    ``2026-05-25T09:15:03.250+01:00``), several times faster than the general parser; ``None`` when
-    the strings are not all alike or numpy cannot read them (the general parser then reports the
-    row and column).
-    """
-    if values.dtype != object or not all(isinstance(v, str) for v in values[:1]):
-        return None
-    try:
-        text = values.astype("U")
-    except (TypeError, ValueError):
-        return None
-    length = np.char.str_len(text)
-    width = int(length[0]) if length.size else 0
-    if width < 10 or length.min() != length.max():
-        return None
-    chars = text.view("U1").reshape(text.size, -1)[:, :width]
-    offset = None
-    if width > 16 and (chars[:, width - 3] == ":").all() and np.isin(chars[:, width - 6], ("+", "-")).all():
-        digits = np.ascontiguousarray(chars[:, [width - 5, width - 4, width - 2, width - 1]]).view(np.int32) - 48
-        if ((digits < 0) | (digits > 9)).any():
-            return None
-        sign = np.where(chars[:, width - 6] == "-", -1, 1)
-        offset = sign * ((digits[:, 0] * 10 + digits[:, 1]) * 60 + digits[:, 2] * 10 + digits[:, 3])
-        width -= 6
-    elif np.isin(chars[:, width - 1], ("Z", "z")).all():
-        offset, width = np.zeros(text.size, np.int64), width - 1
-    elif np.isin(chars, ("+", "Z", "z")).any():
-        return None
-    base = np.ascontiguousarray(chars[:, :width]).view(f"U{width}").ravel()
-    try:
-        wall = base.astype("M8[ns]").astype(np.int64)
-    except ValueError:
-        return None
-    return wall, offset
-
-
 def _times(table: _Table, column: str, tz: str | None, *, after=None, groups=None) -> pd.DatetimeIndex:
     """Aware times of a column (NaT where empty).
 
@@ -155,15 +116,7 @@ def _times(table: _Table, column: str, tz: str | None, *, after=None, groups=Non
     given = table.frame[column].notna().to_numpy() if column in table.frame else np.zeros(n, bool)
     if given.any():
         sub = _Table(table.shown, table.frame.loc[given, [column]].reset_index(drop=True), table.lines[given])
-        fast = _iso_fast(sub.frame[column].to_numpy())
-        if fast is not None and fast[1] is not None:
-            ns[given] = fast[0] - fast[1].astype(np.int64) * 60_000_000_000
-            return pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC").tz_convert(tz or "UTC")
-        if fast is not None:
-            naive = pd.DatetimeIndex(fast[0].view("M8[ns]"))
-            offset = np.zeros(len(naive), bool)
-        else:
-            naive, utc, offset, _ = _parse_times(sub, column, allow_mixed=False)
+        naive, utc, offset, _ = _parse_times(sub, column, allow_mixed=False)
         if offset[0]:
             ns[given] = utc.asi8
         elif tz is None:
