@@ -32,7 +32,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.schema import (
     ALL_CHANNELS, EVENT_COLUMNS, EVENT_EFFECTS, HISTORY_COLUMNS, HISTORY_OPTIONAL, HISTORY_REQUIRED,
-    INTERVALS_S, check_timezone, describe_interval,
+    INTERVALS_S, check_timezone, describe_interval, iso_wall_times,
 )
 
 __all__ = ["read_history", "write_history", "read_events"]
@@ -136,45 +136,6 @@ def _read_table(path, *, required, optional, text_columns, what: str) -> _Table:
     return _Table(shown, frame, lines)
 
 
-def _iso_fast(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
-    """Wall-clock times [ns] and UTC offsets [min] (None if naive) of same-length ISO 8601 strings.
-
-    A vectorised path for the common export (every time written alike, e.g.
-    ``2026-05-25T09:15:03.250+01:00``), several times faster than the general parser; ``None`` when
-    the strings are not all alike or numpy cannot read them (the general parser then reports the
-    row and column).
-    """
-    if values.dtype != object or pd.api.types.infer_dtype(values, skipna=False) != "string":
-        return None
-    try:
-        text = values.astype("U")
-    except (TypeError, ValueError):
-        return None
-    length = np.char.str_len(text)
-    width = int(length[0]) if length.size else 0
-    if width < 10 or length.min() != length.max():
-        return None
-    chars = text.view("U1").reshape(text.size, -1)[:, :width]
-    offset = None
-    if width > 16 and (chars[:, width - 3] == ":").all() and np.isin(chars[:, width - 6], ("+", "-")).all():
-        digits = np.ascontiguousarray(chars[:, [width - 5, width - 4, width - 2, width - 1]]).view(np.int32) - 48
-        if ((digits < 0) | (digits > 9)).any():
-            return None
-        sign = np.where(chars[:, width - 6] == "-", -1, 1)
-        offset = sign * ((digits[:, 0] * 10 + digits[:, 1]) * 60 + digits[:, 2] * 10 + digits[:, 3])
-        width -= 6
-    elif np.isin(chars[:, width - 1], ("Z", "z")).all():
-        offset, width = np.zeros(text.size, np.int64), width - 1
-    elif np.isin(chars, ("+", "Z", "z")).any():
-        return None
-    base = np.ascontiguousarray(chars[:, :width]).view(f"U{width}").ravel()
-    try:
-        wall = base.astype("M8[ns]").astype(np.int64)
-    except ValueError:
-        return None
-    return wall, offset
-
-
 def _parse_times(table: _Table, column: str, *, allow_mixed: bool, hint: str = _ISO_HINT):
     """Return (naive wall times, UTC-aware times, has_offset, is_date) per row; NaT where not that kind."""
     raw = table.frame[column]
@@ -185,7 +146,8 @@ def _parse_times(table: _Table, column: str, *, allow_mixed: bool, hint: str = _
         if values.tz is not None:
             return nat, values.tz_convert("UTC"), np.ones(n, bool), np.zeros(n, bool)
         return values, nat.tz_localize("UTC"), np.zeros(n, bool), np.zeros(n, bool)
-    fast = None if allow_mixed else _iso_fast(raw.to_numpy())
+    alike = not allow_mixed and pd.api.types.infer_dtype(raw, skipna=False) == "string"
+    fast = iso_wall_times(raw.to_numpy()) if alike else None
     if fast is not None:  # every time written alike: the vectorised path
         (wall, minutes), n = fast, len(raw)
         nat, no = pd.DatetimeIndex(np.full(n, np.datetime64("NaT", "ns"))), np.zeros(n, bool)

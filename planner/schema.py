@@ -33,6 +33,7 @@ __all__ = [
     "FALSE_TEXT",
     "describe_interval",
     "check_timezone",
+    "iso_wall_times",
 ]
 
 #: Seconds per unit for the duration suffixes planner accepts.
@@ -231,3 +232,44 @@ def check_timezone(tz, *, name: str = "tz") -> str:
         hint = f" (did you mean {close[0]!r}?)" if close else ""
         raise InputError(f"{name}: unknown time zone {tz!r}{hint}; use an IANA name such as 'Europe/London'") from None
     return str(tz)
+
+
+def iso_wall_times(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] | None:
+    """Wall-clock times [ns] and UTC offsets [min] (None if naive) of same-length ISO 8601 strings.
+
+    The vectorised path of :mod:`planner.io`'s time parser for the common export (every time
+    written alike, e.g. ``2026-05-25T09:15:03.250+01:00``), several times faster than pandas;
+    ``None`` when the strings are not all alike or numpy cannot read them (the checked parser then
+    reports the row and column). ``values``: an object array of str.
+
+    >>> wall, offset = iso_wall_times(np.array(["2026-03-29T03:00:00+01:00"], dtype=object))
+    >>> str(wall.astype("M8[ns]")[0]), offset.tolist()
+    ('2026-03-29T03:00:00.000000000', [60])
+    """
+    try:
+        text = values.astype("U")
+    except (TypeError, ValueError):
+        return None
+    length = np.char.str_len(text)
+    width = int(length[0]) if length.size else 0
+    if width < 10 or length.min() != length.max():
+        return None
+    chars = text.view("U1").reshape(text.size, -1)[:, :width]
+    offset = None
+    if width > 16 and (chars[:, width - 3] == ":").all() and np.isin(chars[:, width - 6], ("+", "-")).all():
+        digits = np.ascontiguousarray(chars[:, [width - 5, width - 4, width - 2, width - 1]]).view(np.int32) - 48
+        if ((digits < 0) | (digits > 9)).any():
+            return None
+        sign = np.where(chars[:, width - 6] == "-", -1, 1)
+        offset = sign * ((digits[:, 0] * 10 + digits[:, 1]) * 60 + digits[:, 2] * 10 + digits[:, 3])
+        width -= 6
+    elif np.isin(chars[:, width - 1], ("Z", "z")).all():
+        offset, width = np.zeros(text.size, np.int64), width - 1
+    elif np.isin(chars, ("+", "Z", "z")).any():
+        return None
+    base = np.ascontiguousarray(chars[:, :width]).view(f"U{width}").ravel()
+    try:
+        wall = base.astype("M8[ns]").astype(np.int64)
+    except ValueError:
+        return None
+    return wall, offset

@@ -11,7 +11,7 @@ import pytest
 
 import planner as pl
 from planner.cli import cli
-from planner.io import _iso_fast
+from planner.schema import iso_wall_times
 from planner.errors import SpecError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -165,9 +165,9 @@ def test_fast_time_parser_agrees_with_pandas():
     start = pd.Timestamp("2026-03-28", tz="Europe/London")
     times = start + pd.to_timedelta(np.sort(rng.uniform(0, 220 * 86400, 5000)).round(3), unit="s")
     text = pd.Series(times).map(lambda t: t.isoformat(timespec="milliseconds")).to_numpy(dtype=object)
-    wall, offset = _iso_fast(text)
+    wall, offset = iso_wall_times(text)
     assert (wall - offset.astype(np.int64) * 60_000_000_000 == pd.DatetimeIndex(times).tz_convert("UTC").floor("ms").asi8).all()
     zulu = pd.Series(times.tz_convert("UTC")).map(lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")).to_numpy(dtype=object)
-    wall, offset = _iso_fast(zulu)
+    wall, offset = iso_wall_times(zulu)
     assert (offset == 0).all() and (wall == pd.DatetimeIndex(times).tz_convert("UTC").floor("s").asi8).all()
-    assert _iso_fast(np.array(["2026-07-06 09:00", "2026-07-06 09:00:00"], dtype=object)) is None  # unlike: fall back
+    assert iso_wall_times(np.array(["2026-07-06 09:00", "2026-07-06 09:00:00"], dtype=object)) is None  # unlike: fall back
