@@ -13,6 +13,7 @@ errors into the same ``file: key.path: message`` form.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -195,6 +196,9 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
             continue
         if value == FROM_HISTORY and key in CALIBRATED_KEYS:
             settings[key] = FROM_HISTORY
+        elif key in CALIBRATED_KEYS and isinstance(value, str) and difflib.get_close_matches(value, [FROM_HISTORY]):
+            check.fail(where, f"unknown value {value!r}{did_you_mean(value, [FROM_HISTORY])}; write a number "
+                       f'or "{FROM_HISTORY}" to learn it from the contact log')
         elif key.endswith("_s"):
             settings[key] = check.seconds(value, where, positive=key == "deadline_s")
         elif key == "business_hours":

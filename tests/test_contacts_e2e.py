@@ -139,6 +139,9 @@ phone = {{ kind = "voice", target_service_level = 0.8, threshold_s = 20, {settin
      'channels.phone.max_occupancy: "from-history" works for aht_concurrency, aht_growth, patience_s only'),
     ('history = "h.csv"\nmessages = "m.csv"', 'patience_s = 90', "messages: a message log needs its contact log"),
     ("", 'patience_s = 90', "history: missing; give history (interval counts) or contacts"),
+    ('contacts = "c.csv"', 'patience_s = "from-histroy"',
+     "channels.phone.patience_s: unknown value 'from-histroy' (did you mean 'from-history'?); write a number "
+     'or "from-history" to learn it from the contact log'),
 ])
 def test_scenario_from_history_errors(tmp_path, source, setting, message):
     path = tmp_path / "s.toml"
