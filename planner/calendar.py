@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.schema import ALL_CHANNELS, EVENT_COLUMNS, INTERVALS_S, check_timezone
+from planner.schema import ALL_CHANNELS, EVENT_COLUMNS, INTERVALS_S, check_timezone, epoch_ns
 
 __all__ = ["interval_s_of", "opening_hours", "future_intervals", "holiday_events", "event_days", "event_intervals", "local_midnights"]
 
@@ -78,7 +78,7 @@ def local_midnights(days: pd.DatetimeIndex, tz) -> np.ndarray:
     >>> local_midnights(pd.DatetimeIndex(["2026-03-29"]), "Europe/London").view("M8[ns]")
     array(['2026-03-29T00:00:00.000000000'], dtype='datetime64[ns]')
     """
-    return days.tz_localize(tz, ambiguous=np.ones(len(days), bool), nonexistent="shift_forward").asi8
+    return epoch_ns(days.tz_localize(tz, ambiguous=np.ones(len(days), bool), nonexistent="shift_forward"))
 
 
 def opening_hours(history: pd.DataFrame, *, weeks: int | None = None, min_share: float = 0.0) -> pd.DataFrame:
@@ -212,7 +212,7 @@ def future_intervals(hours: pd.DataFrame, start, end, tz: str | None = None) -> 
     step = int(interval_s * 1e9)
     instant = np.arange(bounds[0], bounds[1], step)
     grid = pd.DatetimeIndex(instant.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
-    wall = grid.tz_localize(None).asi8
+    wall = epoch_ns(grid.tz_localize(None))
     weekday, slot = (wall // _DAY_NS + 3) % 7, (wall % _DAY_NS) // step
     codes, channels = pd.factorize(hours["channel"], sort=True)
     slots = int(86_400 // interval_s)

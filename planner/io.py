@@ -32,10 +32,13 @@ import pandas as pd
 from planner.errors import InputError
 from planner.schema import (
     ALL_CHANNELS, EVENT_COLUMNS, EVENT_EFFECTS, HISTORY_COLUMNS, HISTORY_OPTIONAL, HISTORY_REQUIRED,
-    INTERVALS_S, check_timezone, describe_interval, iso_wall_times,
+    INTERVALS_S, check_timezone, describe_interval, epoch_ns, iso_wall_times,
 )
 
 __all__ = ["read_history", "write_history", "read_events"]
+
+#: Exact float parsing: pandas 3 does it by default (and deprecates the argument); pandas 2 needs it asked for.
+_ROUND_TRIP = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
 
 _OFFSET = r"[T ]\d{2}:\d{2}.*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
 _DATE = r"\d{4}-\d{2}-\d{2}"
@@ -109,7 +112,7 @@ def _read_table(path, *, required, optional, text_columns, what: str) -> _Table:
         if csv_file:
             frame = pd.read_csv(file, dtype={h: str for h, n in zip(header, names) if n in text_columns},
                                 keep_default_na=False, na_values=[""], skip_blank_lines=False,
-                                encoding="utf-8-sig", float_precision="round_trip")
+                                encoding="utf-8-sig", **_ROUND_TRIP)
     except InputError:
         raise
     except UnicodeDecodeError:
@@ -190,8 +193,8 @@ def _localize(table: _Table, column: str, naive: pd.DatetimeIndex, tz: str, grou
                 "that night", "remove the row: that hour is skipped (a spring-forward day has 23 hours)")
     rows = np.flatnonzero(unresolved)
     seen = pd.DataFrame({"g": groups[rows], "t": naive[rows]}).groupby(["g", "t"], sort=False).cumcount()
-    values = aware.asi8.copy()
-    values[rows] = naive[rows].tz_localize(tz, ambiguous=seen.to_numpy() == 0).asi8
+    values = epoch_ns(aware).copy()
+    values[rows] = epoch_ns(naive[rows].tz_localize(tz, ambiguous=seen.to_numpy() == 0))
     return pd.DatetimeIndex(values.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
 
 
@@ -292,7 +295,7 @@ def read_history(path, *, tz: str | None = None, interval_s: float | None = None
                          "pass tz, the contact center's IANA zone (e.g. tz='Europe/London')")
     else:
         times = _localize(table, "interval_start", naive, tz, channel)
-    instant = times.asi8
+    instant = epoch_ns(times)
     sort = np.lexsort((np.arange(n), instant, channel))
     ts, cs = instant[sort], channel[sort]
     same = cs[1:] == cs[:-1]
@@ -307,7 +310,7 @@ def read_history(path, *, tz: str | None = None, interval_s: float | None = None
     if interval_s is None:
         interval_s = _infer_interval(table, sort, np.diff(ts), same)
     interval_s = float(interval_s)
-    off_grid = times.tz_localize(None).asi8 % int(interval_s * 1e9) != 0  # on the local wall clock
+    off_grid = epoch_ns(times.tz_localize(None)) % int(interval_s * 1e9) != 0  # on the local wall clock
     table.check(off_grid, "interval_start", lambda i: f"{table.raw('interval_start', i)} is not on the "
                 f"{describe_interval(interval_s)} grid", f"interval starts are whole multiples of "
                 f"{interval_s / 60:g} minutes past the hour with 0 seconds; fix the time or pass interval_s")
@@ -392,7 +395,7 @@ def _event_times(table: _Table, column: str, tz: str, *, end: bool) -> tuple[pd.
         naive, utc, offset, date = _parse_times(sub, column, allow_mixed=True, hint=_EVENT_HINT)
         naive = naive + pd.to_timedelta(date.astype(int) * end, unit="D")
         local = naive.tz_localize(tz, ambiguous=np.ones(len(naive), bool), nonexistent="shift_forward")
-        ns[given] = np.where(offset, utc.asi8, local.asi8)
+        ns[given] = np.where(offset, epoch_ns(utc), epoch_ns(local))
         is_date[given] = date
     return pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC").tz_convert(tz), is_date
 

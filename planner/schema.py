@@ -273,3 +273,17 @@ def iso_wall_times(values: np.ndarray) -> tuple[np.ndarray, np.ndarray | None] |
     except ValueError:
         return None
     return wall, offset
+
+
+def epoch_ns(times) -> np.ndarray:
+    """Integer nanoseconds of date-times, whatever their stored resolution (pandas 3 keeps ``us``).
+
+    UTC nanoseconds since the epoch for zone-aware times, wall-clock nanoseconds for naive ones.
+
+    >>> import pandas as pd
+    >>> int(epoch_ns(pd.DatetimeIndex(["1970-01-01 00:00:01"]).as_unit("s"))[0])
+    1000000000
+    """
+    import pandas as pd  # only callers that already hold pandas objects get here
+
+    return pd.DatetimeIndex(times).as_unit("ns").asi8

@@ -268,7 +268,7 @@ def test_grid_and_calendar_argument_errors():
         (lambda: future_intervals(history, "July", "2026-07-06"), "start: expected a date such as 2026-07-06, got 'July'"),
         (lambda: future_intervals(history, "2026-07-06", "2026-07-07", tz="Mars/Base"),
          "tz: unknown time zone 'Mars/Base'; use an IANA name such as 'Europe/London'"),
-        (lambda: opening_hours(history.assign(interval_start=history.interval_start.dt.tz_localize(None))),
+        (lambda: opening_hours(history.assign(interval_start=history.interval_start.dt.tz_localize(None).dt.as_unit("ns"))),
          "history.interval_start: expected time-zone aware times (datetime64[ns, tz]), got datetime64[ns]"),
         (lambda: opening_hours(pd.DataFrame(history)),  # attrs lost
          "history.attrs['interval_s']: expected 300, 900, 1800 or 3600 seconds, got None; read the history with "

@@ -23,7 +23,7 @@ SHAPE = np.array([3, 6, 8, 7, 5, 6, 7, 6, 4, 2], float)
 def periodic_history(start="2026-05-04", weeks=6, *, channel="phone", scale=100.0, freq="h") -> pd.DataFrame:
     """Exactly weekly-periodic hourly history, open 08-18 Monday to Saturday."""
     times = pd.date_range(start, periods=weeks * 7 * 24, freq=freq, tz=TZ)
-    hour, weekday = times.hour.to_numpy(), times.weekday.to_numpy()
+    hour, weekday = times.hour.to_numpy(), times.day_of_week.to_numpy()
     open_ = np.isin(hour, HOURS) & (weekday < 6)
     shape = np.zeros(24)
     shape[HOURS] = SHAPE / SHAPE.sum()
@@ -37,7 +37,7 @@ def expected(frame: pd.DataFrame, scale=100.0) -> np.ndarray:
     shape = np.zeros(24)
     shape[HOURS] = SHAPE / SHAPE.sum()
     t = frame["interval_start"]
-    return scale * LEVELS[t.dt.weekday.to_numpy()] * shape[t.dt.hour.to_numpy()]
+    return scale * LEVELS[t.dt.day_of_week.to_numpy()] * shape[t.dt.hour.to_numpy()]
 
 
 def events_frame(rows) -> pd.DataFrame:

@@ -372,7 +372,7 @@ def test_plan_errors_name_the_column_the_row_and_the_fix():
     assert message(pd.concat([good, good.iloc[[1]]], ignore_index=True)) == (
         "plan: row 3 (phone 2026-07-06 00:15:00+01:00), column interval_start: a second row for the same "
         "channel and interval; keep one row per interval_start and channel")
-    naive = good.assign(interval_start=good["interval_start"].dt.tz_localize(None))
+    naive = good.assign(interval_start=good["interval_start"].dt.tz_localize(None).dt.as_unit("ns"))
     assert message(naive) == (
         "plan: column interval_start: expected time-zone aware timestamps, got datetime64[ns]; "
         "localize them, e.g. plan['interval_start'].dt.tz_localize('Europe/London')")

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
+from planner.schema import epoch_ns
 
 __all__ = ["estimate_patience", "estimate_concurrency", "patience_survival", "poisson_mean_ci", "learn_settings"]
 
@@ -212,8 +213,8 @@ def estimate_concurrency(contacts: pd.DataFrame, *, level: float = 0.95) -> pd.D
                              "every chat: add an agent_id column to the contact log")
         group = group.loc[group["agent_id"].notna() & group["ended_at"].notna()]
         agent = pd.factorize(group["agent_id"])[0]
-        agent_time, completions = _levels(agent, pd.DatetimeIndex(group["answered_at"]).asi8,
-                                          pd.DatetimeIndex(group["ended_at"]).asi8)
+        agent_time, completions = _levels(agent, epoch_ns(group["answered_at"]),
+                                          epoch_ns(group["ended_at"]))
         levels = np.arange(agent_time.size, dtype=float)
         chat_time = levels * agent_time
         busy = agent_time[1:].sum()

@@ -7,7 +7,7 @@ import pandas as pd
 
 from planner.calendar import local_midnights
 from planner.errors import InputError
-from planner.schema import INTERVALS_S, describe_interval, parse_duration_s
+from planner.schema import INTERVALS_S, describe_interval, epoch_ns, parse_duration_s
 
 __all__ = ["to_history", "interval_of", "local_floor_ns", "day_grid"]
 
@@ -27,9 +27,9 @@ def local_floor_ns(times: pd.Series | pd.DatetimeIndex, step_s: float) -> np.nda
     of a fall-back night stay distinct.
     """
     index = pd.DatetimeIndex(times)
-    wall = index.tz_localize(None).asi8
+    wall = epoch_ns(index.tz_localize(None))
     step = int(step_s * 1e9)
-    return index.asi8 - (wall % step)
+    return epoch_ns(index) - (wall % step)
 
 
 def day_grid(first_ns: int, last_ns: int, tz, step_s: float) -> np.ndarray:

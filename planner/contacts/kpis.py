@@ -18,7 +18,7 @@ from planner.calendar import local_midnights
 from planner.contacts.history import day_grid, interval_of, local_floor_ns
 from planner.contacts.read import channel_kinds
 from planner.errors import InputError
-from planner.schema import did_you_mean, parse_duration_s, parse_target
+from planner.schema import did_you_mean, epoch_ns, parse_duration_s, parse_target
 
 __all__ = ["KpiReport", "kpis", "pivots", "BY", "period_start_ns", "next_contact", "open_seconds"]
 
@@ -86,7 +86,7 @@ def period_start_ns(arrived: pd.Series, by: str, *, interval_s: float = 900.0) -
     else:
         day = wall.normalize()
         if by == "week":
-            day = day - pd.to_timedelta(day.weekday, unit="D")
+            day = day - pd.to_timedelta(day.day_of_week, unit="D")
         elif by == "month":
             day = day - pd.to_timedelta(day.day - 1, unit="D")
     codes, unique = pd.factorize(day)
@@ -102,7 +102,7 @@ def next_contact(contacts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     n = len(contacts)
     customer = contacts["customer_id"] if "customer_id" in contacts else pd.Series([None] * n)
     codes = pd.factorize(customer)[0]  # -1: no customer id
-    arrived = pd.DatetimeIndex(contacts["arrived_at"]).asi8
+    arrived = epoch_ns(contacts["arrived_at"])
     order = np.lexsort((np.arange(n), arrived, codes))
     c, t = codes[order], arrived[order]
     same = (c[1:] == c[:-1]) & (c[:-1] >= 0)
@@ -117,7 +117,7 @@ def open_seconds(start: pd.Series, end: pd.Series, spec) -> np.ndarray:
 
     A one-minute grid over the whole local days involved; the clock runs only in open minutes.
     """
-    start_ns, end_ns = pd.DatetimeIndex(start).asi8, pd.DatetimeIndex(end).asi8
+    start_ns, end_ns = epoch_ns(start), epoch_ns(end)
     ok = ~(pd.isna(start).to_numpy() | pd.isna(end).to_numpy())
     out = np.full(len(start_ns), np.nan)
     if not ok.any():

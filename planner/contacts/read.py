@@ -30,7 +30,7 @@ import pandas as pd
 
 from planner.errors import InputError
 from planner.io import _ISO_HINT, _localize, _numbers, _parse_times, _read_table, _Table
-from planner.schema import FALSE_TEXT, TRUE_TEXT, check_timezone
+from planner.schema import FALSE_TEXT, TRUE_TEXT, check_timezone, epoch_ns
 
 __all__ = ["CONTACT_REQUIRED", "CONTACT_OPTIONAL", "KINDS", "channel_kinds", "read_contacts", "read_messages"]
 
@@ -118,18 +118,18 @@ def _times(table: _Table, column: str, tz: str | None, *, after=None, groups=Non
         sub = _Table(table.shown, table.frame.loc[given, [column]].reset_index(drop=True), table.lines[given])
         naive, utc, offset, _ = _parse_times(sub, column, allow_mixed=False)
         if offset[0]:
-            ns[given] = utc.asi8
+            ns[given] = epoch_ns(utc)
         elif tz is None:
             raise InputError(f"{sub.shown}:{sub.lines[0]}:{column}: times have no UTC offset, so the time zone is "
                              "needed; pass tz, the contact center's IANA zone (e.g. tz='Europe/London')")
         elif after is None:
-            ns[given] = _localize(sub, column, naive, tz, groups[given]).asi8
+            ns[given] = epoch_ns(_localize(sub, column, naive, tz, groups[given]))
         else:
             summer = naive.tz_localize(tz, ambiguous=np.ones(len(naive), bool), nonexistent="NaT")
             winter = naive.tz_localize(tz, ambiguous=np.zeros(len(naive), bool), nonexistent="NaT")
             sub.check(np.asarray(summer.isna()), column, lambda i: f"{sub.raw(column, i)} does not exist in {tz}: "
                       "the clocks go forward that night", "fix the time or write it with its UTC offset")
-            pick = np.where(summer.asi8 >= after.asi8[given], summer.asi8, winter.asi8)
+            pick = np.where(epoch_ns(summer) >= epoch_ns(after)[given], epoch_ns(summer), epoch_ns(winter))
             ns[given] = pick
     return pd.DatetimeIndex(ns.view("M8[ns]")).tz_localize("UTC").tz_convert(tz or "UTC")
 
@@ -137,7 +137,7 @@ def _times(table: _Table, column: str, tz: str | None, *, after=None, groups=Non
 def _seconds(later: pd.DatetimeIndex, earlier: pd.DatetimeIndex) -> np.ndarray:
     """``later - earlier`` [s] as floats, NaN where either is NaT."""
     bad = np.asarray(later.isna() | earlier.isna())
-    out = (later.asi8 - earlier.asi8) / 1e9
+    out = (epoch_ns(later) - epoch_ns(earlier)) / 1e9
     return np.where(bad, np.nan, out)
 
 
@@ -174,8 +174,9 @@ def read_messages(path, contacts: pd.DataFrame, *, tz: str | None = None) -> pd.
     channel = contacts["channel"].to_numpy(dtype=object)[position]
     sent = _times(table, "sent_at", tz, groups=pd.factorize(channel)[0])
     table.check(np.asarray(sent.isna()), "sent_at", "missing time", _ISO_HINT)
-    arrived = pd.DatetimeIndex(contacts["arrived_at"]).asi8[position]
-    early = sent.asi8 < arrived
+    arrived = epoch_ns(contacts["arrived_at"])[position]
+    sent_ns = epoch_ns(sent)
+    early = sent_ns < arrived
     table.check(early, "sent_at", lambda i: f"{table.raw('sent_at', i)} is before the contact arrived "
                 f"({contacts['arrived_at'].iloc[position[i]].isoformat()})",
                 "check the time zones of both logs or the contact_id")
@@ -183,8 +184,8 @@ def read_messages(path, contacts: pd.DataFrame, *, tz: str | None = None) -> pd.
               if "handle_s" in table.frame else np.full(n, np.nan))
     table.check(handle < 0, "handle_s", lambda i: f"negative handle time {handle[i]:g}", "write seconds >= 0")
     is_agent = (sender == "agent").to_numpy()
-    order = np.lexsort((np.arange(n), sent.asi8, position))
-    pos, t, agent = position[order], sent.asi8[order], is_agent[order]
+    order = np.lexsort((np.arange(n), sent_ns, position))
+    pos, t, agent = position[order], sent_ns[order], is_agent[order]
     same = np.r_[False, pos[1:] == pos[:-1]]
     after_agent = same & ~agent & np.r_[False, agent[:-1]]
     gap = np.where(after_agent, np.r_[0, np.diff(t)] / 1e9, 0.0)

@@ -15,12 +15,12 @@ forecast has the 50 open hours only (no weekend), about 200 calls a day, inside 
 >>> import numpy as np, pandas as pd
 >>> import planner
 >>> times = pd.date_range("2026-05-04", "2026-07-06", freq="h", tz="Europe/London", inclusive="left")
->>> is_open = (times.hour >= 8) & (times.hour < 18) & (times.weekday < 5)
+>>> is_open = (times.hour >= 8) & (times.hour < 18) & (times.day_of_week < 5)
 >>> calls = np.random.default_rng(0).poisson(20.0, len(times))
 >>> history = pd.DataFrame({"interval_start": times, "channel": "phone",
 ...                         "offered": np.where(is_open, calls, 0).astype(float)})
 >>> f = planner.forecast(history, horizon="7D")
->>> len(f), int(f.interval_start.dt.weekday.max()), bool(abs(f.offered.sum() / 5 - 200) < 10)
+>>> len(f), int(f.interval_start.dt.day_of_week.max()), bool(abs(f.offered.sum() / 5 - 200) < 10)
 (50, 4, True)
 >>> bool(((f.offered_lo <= f.offered) & (f.offered <= f.offered_hi)).all()), f.attrs["level"]
 (True, 0.8)

@@ -99,7 +99,7 @@ def _aht(spec: ModelSpec, history: pd.DataFrame, panel, interval_s: float, grid)
     aht = slot_matrix(times, history["aht_s"].to_numpy(float), panel.dates, interval_s)
     weights = slot_matrix(times, history[weight_column].fillna(0.0).to_numpy(float), panel.dates, interval_s)
     table = spec.build_aht().fit(aht, weights, panel.dates, interval_s)
-    weekday = grid.intervals["interval_start"].dt.weekday.to_numpy()
+    weekday = grid.intervals["interval_start"].dt.day_of_week.to_numpy()
     return table[weekday, grid.slot]
 
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from planner.calendar import event_days, event_intervals, future_intervals, interval_s_of
 from planner.errors import PlannerWarning
+from planner.schema import epoch_ns
 from planner.forecast.protocol import Panel, weekday_of
 
 __all__ = ["EventWarning", "interval_s_of", "channel_panel", "FutureGrid", "future_grid", "slot_matrix"]
@@ -62,7 +63,7 @@ def _nonexistent_slots(matrix: np.ndarray, dates: np.ndarray, tz: str, interval_
     aware = midnights.tz_localize(tz, ambiguous=np.ones(len(dates), bool), nonexistent="shift_forward")
     following = (midnights + pd.Timedelta(days=1)).tz_localize(tz, ambiguous=np.ones(len(dates), bool),
                                                                nonexistent="shift_forward")
-    short = np.flatnonzero((following.asi8 - aware.asi8) < _DAY_NS)
+    short = np.flatnonzero((epoch_ns(following) - epoch_ns(aware)) < _DAY_NS)
     step = pd.Timedelta(seconds=interval_s)
     for i in short:
         walls = pd.date_range(midnights[i], periods=matrix.shape[1], freq=step)

@@ -68,7 +68,7 @@ def staffing_heatmap(plan: pd.DataFrame, *, channel: str, value: str = "agents")
     rows = plan[plan["channel"] == channel]
     local = rows["interval_start"]
     table = (
-        rows.assign(weekday=local.dt.weekday, slot=local.dt.strftime("%H:%M"))
+        rows.assign(weekday=local.dt.day_of_week, slot=local.dt.strftime("%H:%M"))
         .pivot_table(index="weekday", columns="slot", values=value, aggfunc="mean")
         .reindex(range(7))
     )

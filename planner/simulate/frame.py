@@ -118,7 +118,7 @@ def _flags(frame: pd.DataFrame, column: str, at: _Locator) -> np.ndarray:
     values = frame[column]
     if pd.api.types.is_bool_dtype(values):
         return values.to_numpy(dtype=bool)
-    text = values.astype(str).str.strip().str.lower()
+    text = values.astype(object).where(values.notna(), "").astype(str).str.strip().str.lower()  # pandas 3 keeps NaN
     true = text.isin(TRUE_TEXT).to_numpy()
     bad = ~true & ~text.isin([*FALSE_TEXT, "", "nan", "none"]).to_numpy()
     if bad.any():

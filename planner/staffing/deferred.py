@@ -87,7 +87,7 @@ import pandas as pd
 from scipy import stats
 
 from planner.errors import InputError, PlannerWarning
-from planner.schema import check_array, check_fraction, describe_interval
+from planner.schema import check_array, check_fraction, describe_interval, epoch_ns
 
 __all__ = ["METHODS", "SAFETY", "deferred_requirement"]
 
@@ -113,7 +113,8 @@ def _positions(interval_start, n: int, interval_s: float) -> np.ndarray:
                          "ambiguous on DST days); localize them, e.g. .dt.tz_localize('Europe/London')")
     if starts.size != n:
         raise InputError(f"interval_start: expected {n} timestamps (one per offered), got {starts.size}")
-    steps = (starts.asi8 - starts.asi8[0]) / (interval_s * 1e9)  # UTC nanoseconds: DST-proof
+    ns = epoch_ns(starts)
+    steps = (ns - ns[0]) / (interval_s * 1e9)  # UTC nanoseconds: DST-proof
     position = np.rint(steps)
     bad = (np.abs(steps - position) > 1e-6) | np.concatenate(([False], np.diff(position) < 1))
     if bad.any():

@@ -252,7 +252,7 @@ class Deferred:
         days = _open_days(self.open_days)
         first, last = _open_hours(self.open_hours)
         minute = interval_start.dt.hour * 60 + interval_start.dt.minute
-        return (interval_start.dt.weekday.isin(days) & (minute >= first) & (minute < last)).to_numpy()
+        return (interval_start.dt.day_of_week.isin(days) & (minute >= first) & (minute < last)).to_numpy()
 
 
 Channel = Voice | Chat | Deferred
