@@ -292,7 +292,7 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
     end = _log_end(contacts) if end is None else pd.Timestamp(end)
     if end.tz is None:  # a wall-clock time of the log's zone
         end = end.tz_localize(pd.DatetimeIndex(contacts["arrived_at"]).tz)
-    left = (end - contacts["arrived_at"]).dt.total_seconds().to_numpy()  # time from arrival to the end
+    left = np.array((end - contacts["arrived_at"]).dt.total_seconds(), dtype=float)  # from arrival to the end
     for name, (target, limit, spec) in goal.items():
         mine = channel == name
         level[mine], threshold[mine] = target, limit
