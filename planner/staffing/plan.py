@@ -219,7 +219,7 @@ class Deferred:
         lower bound is sized so that a Poisson simulation of the plan reaches it.
     opening_backlog : float, optional
         Items waiting when the horizon starts [items]; default: estimated from the history when
-        :func:`staff` is given it (see :mod:`planner.deferred_backlog`), else none.
+        :func:`staff` is given it (see :mod:`planner.staffing.deferred_backlog`), else none.
     max_occupancy : float
         Share of an agent's time spent on items [-], in (0, 1].
     shrinkage : float
@@ -369,7 +369,7 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
     history : pandas.DataFrame, optional
         The history (``interval_start, channel, offered[, aht_s]``): deferred channels without an
         ``opening_backlog`` start from the backlog their last days leave
-        (:func:`planner.deferred_backlog.opening_from_history`).
+        (:func:`planner.staffing.deferred_backlog.opening_from_history`).
 
     Returns
     -------
