@@ -349,7 +349,8 @@ def test_email_customer_latency_and_work_from_messages(tmp_path):
 @pytest.mark.parametrize("target", ["4h", "deferred"], ids=["text-4h", "Deferred-14400s"])
 def test_email_kpis_deadline_service_level(tmp_path, target):
     """Async SL = share of the day's emails answered within the deadline (<= 4 h); an unanswered email
-    counts as missed; target_service_level 1.0 and threshold_s = deadline; AHT is mean work_s
+    counts as missed; target_service_level 1.0 ("4h": every item) or the spec's (0.99 by default) and
+    threshold_s = deadline; AHT is mean work_s
     (message handle times), not the thread duration; customer latency is the mean over emails with one."""
     contacts = read(tmp_path, EMAIL, messages=EMAIL_MESSAGES)
     spec = "4h" if target == "4h" else pl.Deferred(deadline_s=14400)
@@ -362,7 +363,7 @@ def test_email_kpis_deadline_service_level(tmp_path, target):
     # waits: e1 1 h = 3600 in, e2 3.5 h = 12600 in, e3 5 h = 18000 missed, e4 unanswered missed,
     # e5 4 h = 14400 exactly in -> 3 of 5
     assert row["service_level"] == approx(3 / 5)
-    assert row["target_service_level"] == approx(1.0)
+    assert row["target_service_level"] == approx(1.0 if target == "4h" else 0.99)
     assert row["threshold_s"] == approx(14400)
     assert row["asa_s"] == approx((3600 + 12600 + 18000 + 14400) / 4)   # 48600/4 = 12150
     # waits sorted 3600, 12600, 14400, 18000: median (12600 + 14400)/2 = 13500;

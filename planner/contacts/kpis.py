@@ -152,8 +152,9 @@ def _targets(targets, channels) -> dict[str, tuple[float, float, object]]:
             raise InputError(f"targets: channel {channel!r} is not in the contact log{did_you_mean(channel, channels)}; "
                              f"the log has {', '.join(channels)}")
         name = f"targets.{channel}"
-        if getattr(value, "kind", None) == "deferred":
-            out[channel] = (1.0, float(value.deadline_s), value if value.business_hours else None)
+        if getattr(value, "kind", None) == "deferred":  # its target: the share answered within the deadline
+            out[channel] = (float(value.target_service_level), float(value.deadline_s),
+                            value if value.business_hours else None)
         elif hasattr(value, "target_service_level"):
             out[channel] = (float(value.target_service_level), float(value.threshold_s), None)
         elif isinstance(value, tuple) and len(value) == 2:
@@ -217,7 +218,8 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
     targets : mapping, optional
         Channel -> target: ``"80/20"`` (live: 80% answered within 20 s), a deadline such as
         ``"4h"`` (async: every item answered within it), or a ``Voice``/``Chat``/``Deferred``
-        spec (a ``Deferred`` with ``business_hours`` counts only open time against the deadline).
+        spec (a ``Deferred`` targets its ``target_service_level`` within ``deadline_s``, counting
+        only open time with ``business_hours``).
         Channels without a target get NaN service level.
     by : {"interval", "day", "week", "month", "total"}
         Period; weeks start on Monday.
