@@ -80,7 +80,7 @@ from planner.staffing._deferred_fluid import Axis, fluid_capacity, whole_agents
 __all__ = ["PoissonArrivals", "Paths", "sample_paths", "share_in_time", "safe_lower", "size_safety", "MARGINS"]
 
 #: Rate margins tried, in order (a margin is paid in full: +m of the agent-hours).
-MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1.0)
+MARGINS = (0.0, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.125, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5, 0.6, 0.75, 1.0)
 #: Buffer quantiles searched, as standard normal z: from none to 3.5 (q = 0.99977).
 Z_RANGE = (-4.0, 3.5)
 #: Sample paths: at most this many (paths x intervals) cells, at least MIN_PATHS paths.
@@ -361,6 +361,10 @@ def size_safety(axis: Axis, fluid: np.ndarray, *, target: float, method: str, cv
                 continue
             last, high_ok = evaluate(float(stats.norm.cdf(z_high)), margin, lead)
             keep(last, high_ok)
+            if not high_ok and z_high < Z_RANGE[1]:  # whole agents may break the rule of thumb
+                z_high = Z_RANGE[1]
+                last, high_ok = evaluate(float(stats.norm.cdf(z_high)), margin, lead)
+                keep(last, high_ok)
             if not high_ok:
                 continue
             lo, hi = Z_RANGE[0], z_high
