@@ -56,10 +56,11 @@ a rate margin for short deadlines), :mod:`planner.staffing.deferred_safety` keep
 fewest agent-hours whose expected share in time (Monte Carlo over sample paths of the arrivals,
 played by the whole agents) reaches the target. ``service_quantile`` fixes the buffer quantile
 instead (no margin, no search: the rule before this one, for trade-off studies). Measured on days
-of emails with :mod:`planner.simulate` (``tests/benchmarks/bench_deferred.py``): 4 h and 24 h
-deadlines need +1% to +5% over the fluid bound from 5,000 items a day and +4% to +15% at 500;
-1 h deadlines need a margin (+6% at 5,000 a day); 50 items a day need +14% to +26% (whole agents
-and one handle time against the deadline dominate). It covers Poisson noise, not forecast error.
+of emails with :mod:`planner.simulate` (``tests/benchmarks/bench_deferred.py``), 99% in time costs
+0% to 4% over the fluid bound from 5,000 items a day, whatever the deadline (1 h, 4 h, 24 h) and
+clock; 5% to 10% at 500 a day for 4 h and 24 h, 15% for 1 h; 8% to 20% at 50 a day, and double
+for a 1 h deadline: there whole agents and one handle time against the deadline dominate. It
+covers Poisson noise, not forecast error (pass another ``arrivals`` model for that).
 
 References: W. A. Horn (1974), "Some simple scheduling algorithms", Naval Res. Logist. Q. 21(1);
 A. F. Veinott (1964), "Production planning with convex costs: a parametric study", Management
