@@ -31,9 +31,12 @@ CHANNEL_KEYS = {
               "shrinkage", "method"},
     "chat": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
              "shrinkage", "method", "concurrency", "aht_growth", "aht_concurrency"},
-    "deferred": {"deadline_s", "business_hours", "service_quantile", "max_occupancy", "shrinkage",
-                 "open_days", "open_hours"},
+    "deferred": {"deadline_s", "business_hours", "target_service_level", "opening_backlog", "max_occupancy",
+                 "shrinkage", "open_days", "open_hours"},
 }
+#: Keys that were renamed: old key -> what to write instead.
+RENAMED = {"service_quantile": "target_service_level (the share of items answered within deadline_s, "
+                               "default 0.99; the safety is sized to reach it)"}
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
             "holidays", "horizon", "model", "seed", "channels", "adjust"}
 HORIZON_KEYS = {"start", "days", "end"}
@@ -154,6 +157,8 @@ class _Checker:
 
     def keys(self, table: dict, allowed: set, prefix: tuple[str, ...]) -> None:
         for key in table:
+            if key in RENAMED and key not in allowed:
+                self.fail((*prefix, key), f"replaced by {RENAMED[key]}")
             if key not in allowed:
                 self.fail((*prefix, key), f"unknown key{did_you_mean(key, allowed)}")
 

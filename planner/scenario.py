@@ -38,6 +38,7 @@ from planner.report import (
     report_html,
     rollup,
     staffing_heatmap,
+    summary_table,
 )
 from planner.staffing.plan import Chat, Deferred, Voice, staff
 
@@ -306,17 +307,19 @@ class Scenario:
                     out[column] = out[column] * factor
         return out
 
-    def staff(self, forecast: pd.DataFrame, calibration: pd.DataFrame | None = None) -> pd.DataFrame:
+    def staff(self, forecast: pd.DataFrame, calibration: pd.DataFrame | None = None,
+              history: pd.DataFrame | None = None) -> pd.DataFrame:
         """The interval staffing plan for a forecast (the scenario's channels and targets).
 
-        ``calibration``: the learned settings (:meth:`calibrate`), computed when needed and not given.
+        ``calibration``: the learned settings (:meth:`calibrate`), computed when needed and not given;
+        ``history``: deferred channels start from the backlog its last days leave.
         """
         known = set(self.config.channels)
         extra = sorted(set(forecast["channel"]) - known)
         if extra:
             raise InputError(f"forecast: channel(s) {', '.join(extra)} are not in the scenario "
                              f"{self.config.path} (it has: {', '.join(sorted(known))})")
-        return staff(forecast, self.channel_specs(calibration), interval_s=self.config.interval_s)
+        return staff(forecast, self.channel_specs(calibration), interval_s=self.config.interval_s, history=history)
 
     def run(self, *, progress: Progress | None = None, forecast: pd.DataFrame | None = None) -> RunResult:
         """Read, forecast, adjust and staff; returns the frames and the time each stage took.
@@ -348,7 +351,7 @@ class Scenario:
                                     "channel": pd.Series(dtype=str), "offered": pd.Series(dtype=float)})
         forecast = self.adjust(forecast)
         lap("forecast")
-        plan = self.staff(forecast, calibration)
+        plan = self.staff(forecast, calibration, history)
         lap("staff")
         daily = rollup(plan, by="day", interval_s=self.config.interval_s)
         weekly = rollup(plan, by="week", interval_s=self.config.interval_s)
@@ -459,7 +462,7 @@ class Scenario:
                 heatmaps.append((png, f"required agents for {channel}"))
             fte_png = folder.write_png("daily_fte.png", daily_fte_figure(result.daily))
             note("plots")
-            summary = _summary(result)
+            summary = summary_table(result.plan, result.weekly)
             page = report_html(
                 title=f"Staffing plan: {self.name}",
                 meta=f"{self.config.path} | {result.plan['interval_start'].min():%Y-%m-%d} to "
@@ -483,16 +486,3 @@ class Scenario:
         note("report")
         return Path(out)
 
-
-def _summary(result: RunResult) -> pd.DataFrame:
-    """One row per channel over the whole horizon."""
-    weekly = result.weekly
-    total = weekly.groupby("channel").agg(offered=("offered", "sum"), workload_hours=("workload_hours", "sum"),
-                                          agent_hours=("agent_hours", "sum"),
-                                          agent_hours_gross=("agent_hours_gross", "sum"))
-    plan = result.plan
-    weight = plan["offered"].where(plan["service_level"].notna(), 0.0)
-    sl = (plan["offered"] * plan["service_level"]).fillna(0.0).groupby(plan["channel"]).sum()
-    total["service_level"] = (sl / weight.groupby(plan["channel"]).sum()).replace([np.inf], np.nan)
-    total["peak_agents"] = plan.groupby("channel")["agents"].max()
-    return total.reset_index()

@@ -86,6 +86,11 @@ offered = { phone = 1.1 }
     ('extends = "base.toml"\ninterval = "20min"\n',
      "{child}: interval: expected 5min, 15min, 30min or 1h, got '20min'"),
     ('extends = "base.toml"\nhistroy = "x.csv"\n', "{child}: histroy: unknown key (did you mean 'history'?)"),
+    ('extends = "base.toml"\n[channels.email]\nservice_quantile = 0.99\n',
+     "{child}: channels.email.service_quantile: replaced by target_service_level (the share of items answered "
+     "within deadline_s, default 0.99; the safety is sized to reach it)"),
+    ('extends = "base.toml"\n[channels.email]\nopening_backlog = "many"\n',
+     "{child}: channels.email.opening_backlog: expected a number, got 'many'"),
     ('extends = "missing.toml"\n', "{folder}/missing.toml: file not found"),
     ('extends = "child.toml"\n', "{child}: extends: circular ({child} -> {child})"),
     ('name = "x\n', "{child}: not valid TOML: "),
@@ -104,3 +109,10 @@ def test_error_in_an_inherited_key_names_the_parent_file(folder):
     child = write(folder, "child.toml", 'extends = "base.toml"\n')
     with pytest.raises(SpecError, match=rf"^{folder / 'base.toml'}: channels.phone.threshold_s: cannot read 'soon'"):
         load_scenario(child)
+
+
+def test_deferred_channels_take_a_target_and_an_opening_backlog(folder):
+    child = write(folder, "child.toml", 'extends = "base.toml"\n[channels.email]\ntarget_service_level = 0.995\n'
+                                        "opening_backlog = 1200\n")
+    email = load_scenario(child).channels["email"]
+    assert email["target_service_level"] == 0.995 and email["opening_backlog"] == 1200.0

@@ -25,7 +25,8 @@ from numpy.testing import assert_allclose
 from scipy import optimize, stats
 
 from planner.errors import InputError, PlannerWarning
-from planner.staffing.deferred import METHODS, _safe_lower, deferred_requirement
+from planner.staffing.deferred import METHODS, deferred_requirement
+from planner.staffing.deferred_safety import quantile_lower as _safe_lower
 
 REFERENCE = Path(__file__).parent / "reference" / "deferred.csv"
 TZ = "Europe/London"
@@ -296,7 +297,10 @@ def test_backlog_and_agents_are_nonnegative_closed_intervals_get_none_and_capaci
     plan = run(**channel, max_occupancy=occupancy)
     for column in ("agents", "agents_int", "agents_fluid", "backlog", "due"):
         assert (plan[column] >= 0).all(), column
-    assert (plan["agents"][~channel["open"]] == 0).all() and (plan["agents_int"] >= plan["agents"] - 1e-9).all()
+    assert (plan["agents"][~channel["open"]] == 0).all() and (plan["agents_int"][~channel["open"]] == 0).all()
+    # whole agents round once: never behind the fractional plan (ahead by more than one agent-interval
+    # only where capacity ahead of the arrivals idled and an agent was added to meet a deadline)
+    assert (np.cumsum(plan["agents_int"]) - np.cumsum(plan["agents"]) >= -1e-9).all()
     assert (plan["backlog"] <= np.cumsum(channel["offered"]) * (1 + 1e-12) + 1e-9).all()
     capacity = plan["agents_fluid"] * channel["interval_s"] * occupancy
     work = channel["offered"] * channel["aht_s"]
@@ -314,9 +318,11 @@ def test_backlog_and_agents_are_nonnegative_closed_intervals_get_none_and_capaci
 @LAWS
 @given(channel=channels(), extra=st.lists(st.floats(0.0, 30.0), min_size=24, max_size=24))
 def test_more_volume_never_needs_fewer_agent_hours(channel, extra):
+    """For the fluid plan and a fixed buffer quantile (the plan sized to a target is checked by
+    simulation instead: its search may pick a different safety for a different volume)."""
     more = dict(channel, offered=channel["offered"] + np.array(extra[:channel["offered"].size]))
-    for safety in ("none", "poisson"):
-        base, bigger = run(**channel, safety=safety), run(**more, safety=safety)
+    for safety in (dict(safety="none"), dict(service_quantile=0.9)):
+        base, bigger = run(**channel, **safety), run(**more, **safety)
         assert bigger["agents"].sum() >= base["agents"].sum() * (1 - 1e-9) - 1e-9, safety
 
 
@@ -393,6 +399,8 @@ GOOD = dict(offered=[10.0, 20.0, 30.0], aht_s=300.0, interval_s=900, deadline_s=
     (dict(method="asap"), r"^method: expected one of level, alap, got 'asap'$"),
     (dict(safety="normal"), r"^safety: expected one of poisson, none, got 'normal'$"),
     (dict(service_quantile=1.0), r"^service_quantile: expected a finite number > 0 and < 1, got 1$"),
+    (dict(target_service_level=0.0), r"^target_service_level: expected a finite number > 0 and < 1, got 0$"),
+    (dict(opening_backlog=-3), r"^opening_backlog: expected a number of items >= 0 or an OpeningBacklog, got -3$"),
     (dict(max_occupancy=0.0), r"^max_occupancy: expected a finite number > 0 and <= 1, got 0$"),
     (dict(business_hours="yes"), r"^business_hours: expected True or False, got 'yes'$"),
     (dict(interval_start=pd.date_range("2026-07-06", periods=3, freq="15min")),

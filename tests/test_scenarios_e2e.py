@@ -12,6 +12,7 @@ import pytest
 
 from planner.cli import cli
 from planner.scenario import Scenario
+from planner.simulate import read_plan, simulate
 
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base.toml"
@@ -55,6 +56,38 @@ def test_service_level_targets_are_met_in_every_open_interval(outputs):
     assert set(live.channel) == {"phone", "chat"}
     deferred = plan[plan.kind == "deferred"]
     assert (deferred.backlog >= 0).all() and set(deferred.channel) == {"email", "social"}
+
+
+def test_the_first_monday_starts_from_the_weekends_email(outputs):
+    """The weekend's email waits for Monday 08:00 (worked Mon-Sat, 4 business hours): the history's
+    last weekend is carried into the first Monday, which is staffed like the next one."""
+    plan = pd.read_csv(outputs[0] / "plan.csv")
+    email = plan[plan.channel == "email"].set_index("interval_start")
+    first, second = email.agents["2026-07-06 08:00:00+01:00"], email.agents["2026-07-13 08:00:00+01:00"]
+    assert abs(first - second) <= 0.15 * second, (first, second)
+    assert email.opening_backlog.sum() > 500 and plan[plan.channel == "social"].opening_backlog.sum() > 0
+
+
+def test_deferred_channels_meet_their_target_in_a_simulation_with_not_yet_due_items_apart(outputs):
+    plan = read_plan(outputs[0] / "plan.csv")
+    deferred = plan[plan.kind == "deferred"].reset_index(drop=True)
+    result = simulate(deferred, rng=5, replications=20).channels.set_index("channel")
+    for channel in ("email", "social"):
+        row = result.loc[channel]
+        assert row.within_deadline_hi >= 0.99 and row.within_deadline >= 0.985, (channel, row.within_deadline)
+        assert row.target_service_level == 0.99
+    assert result.loc["email", "not_yet_due"] > 1000  # the last Saturday evening and Sunday: due after the end
+
+
+def test_roll_ups_report_the_whole_plans_cost_over_the_fluid_bound(outputs):
+    daily = pd.read_csv(outputs[0] / "daily.csv")
+    email = daily[daily.channel == "email"]
+    assert email.deferred_overhead.notna().any() and daily[daily.channel == "phone"].deferred_overhead.isna().all()
+    plan = pd.read_csv(outputs[0] / "plan.csv")
+    rows = plan[plan.channel == "email"]
+    assert email.agent_hours_fluid.sum() == pytest.approx(rows.agents_fluid.sum() / 4)
+    overall = rows.agents.sum() / rows.agents_fluid.sum() - 1
+    assert 0.0 <= overall <= 0.10  # a large email queue: within 10% of the fluid bound
 
 
 def test_rerunning_gives_byte_identical_csvs(outputs):

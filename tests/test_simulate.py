@@ -266,8 +266,11 @@ def test_deferred_conserves_items_and_ample_staff_meets_every_deadline():
     np.testing.assert_allclose(r["offered"].cumsum() - r["handled"].cumsum(), r["backlog"], atol=1e-9)
     ample = simulate(plan("deferred", offered=40.0, aht_s=300.0, agents=200, periods=8, deadline_s=3600.0),
                      rng=np.random.default_rng(2), replications=3)
-    assert (ample.intervals["within_deadline"] == 1.0).all()
-    assert (ample.intervals["within_deadline_lo"] == 1.0).all()
+    due, later = ample.intervals.iloc[:4], ample.intervals.iloc[4:]  # 1 h deadline: the last hour is due after the end
+    assert (due["within_deadline"] == 1.0).all() and (due["within_deadline_lo"] == 1.0).all()
+    assert (due["not_yet_due"] == 0).all()
+    assert later["within_deadline"].isna().all() and (later["not_yet_due"] == later["offered"]).all()
+    assert ample.channels["within_deadline"].iloc[0] == 1.0
 
 
 @pytest.mark.parametrize("kind,extra", [("voice", {}), ("chat", {"concurrency": 3, "aht_growth": 0.2})])
@@ -304,8 +307,9 @@ def test_agents_leaving_finish_the_work_in_hand(kind, extra):
 
 def test_contacts_wait_across_a_closed_gap_and_business_hours_stop_the_deadline_clock():
     starts = pd.DatetimeIndex(["2026-07-06 17:45", "2026-07-07 08:00"]).tz_localize("Europe/London")
-    base = dict(interval_start=starts, channel="email", kind="deferred", offered=20.0, aht_s=60.0,
-                agents=[0, 200], deadline_s=3600.0)
+    later = pd.date_range("2026-07-07 08:15", periods=3, freq="15min", tz="Europe/London")  # due by 09:00
+    base = dict(interval_start=starts.append(later), channel="email", kind="deferred", offered=[20.0, 0, 0, 0, 0],
+                aht_s=60.0, agents=[0, 200, 0, 0, 0], deadline_s=3600.0)
     run = dict(rng=np.random.default_rng(6), replications=2, interval_s=900)  # not the 14 h 15 min step
     calendar = simulate(pd.DataFrame(base), **run).intervals
     business = simulate(pd.DataFrame({**base, "business_hours": True}), **run).intervals

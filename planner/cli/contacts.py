@@ -44,8 +44,8 @@ def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out
                         short_abandon_s=short_abandon_s)
     name = Path(log_path).name.split(".")[0]
     folder = review.write(Path(out) if out else Path("out") / f"{name}-kpis")
-    shown = ["channel", "offered", "abandon_rate", "service_level", "threshold_s", "asa_s", "aht_s",
-             "first_response_p90_s", "fcr", "repeat_7d"]
+    shown = ["channel", "offered", "abandon_rate", "service_level", "target_service_level", "not_yet_due",
+             "threshold_s", "asa_s", "aht_s", "first_response_p90_s", "fcr", "repeat_7d"]
     click.echo(f"{review.source}: {len(review.contacts):,} contacts")
     click.echo(_table(review.summary, shown))
     if len(review.patience):

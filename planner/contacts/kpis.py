@@ -27,7 +27,7 @@ BY = ("interval", "day", "week", "month", "total")
 DAY_S, WEEK_S = 86400.0, 7 * 86400.0
 TABLE_COLUMNS = (
     "period", "channel", "kind", "offered", "handled", "abandoned", "short_abandoned", "abandon_rate",
-    "service_level", "target_service_level", "threshold_s", "asa_s", "aht_s", "first_response_median_s",
+    "service_level", "target_service_level", "threshold_s", "not_yet_due", "asa_s", "aht_s", "first_response_median_s",
     "first_response_p90_s", "customer_latency_s", "fcr", "repeat_24h", "repeat_7d",
 )
 
@@ -136,6 +136,14 @@ def open_seconds(start: pd.Series, end: pd.Series, spec) -> np.ndarray:
     return out
 
 
+def _log_end(contacts: pd.DataFrame) -> pd.Timestamp:
+    """The latest time in the log: of the arrivals, answers, ends and arrivals plus waits."""
+    times = [pd.DatetimeIndex(contacts[c]).max() for c in ("arrived_at", "answered_at", "ended_at") if c in contacts]
+    if "wait_s" in contacts:
+        times.append((contacts["arrived_at"] + pd.to_timedelta(contacts["wait_s"], unit="s")).max())
+    return max(t for t in times if not pd.isna(t))
+
+
 def _targets(targets, channels) -> dict[str, tuple[float, float, object]]:
     """Channel -> (target_service_level, threshold_s, business-hours spec or None)."""
     out = {}
@@ -144,8 +152,9 @@ def _targets(targets, channels) -> dict[str, tuple[float, float, object]]:
             raise InputError(f"targets: channel {channel!r} is not in the contact log{did_you_mean(channel, channels)}; "
                              f"the log has {', '.join(channels)}")
         name = f"targets.{channel}"
-        if getattr(value, "kind", None) == "deferred":
-            out[channel] = (1.0, float(value.deadline_s), value if value.business_hours else None)
+        if getattr(value, "kind", None) == "deferred":  # its target: the share answered within the deadline
+            out[channel] = (float(value.target_service_level), float(value.deadline_s),
+                            value if value.business_hours else None)
         elif hasattr(value, "target_service_level"):
             out[channel] = (float(value.target_service_level), float(value.threshold_s), None)
         elif isinstance(value, tuple) and len(value) == 2:
@@ -198,7 +207,7 @@ def _pivot_table(channel: np.ndarray, gap: np.ndarray, following: np.ndarray, wi
 
 
 def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon_s: float = 5.0,
-         interval="15min", kinds=None) -> KpiReport:
+         interval="15min", kinds=None, end=None) -> KpiReport:
     """Contact-center KPIs per channel and period from a contacts frame.
 
     Parameters
@@ -209,7 +218,8 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
     targets : mapping, optional
         Channel -> target: ``"80/20"`` (live: 80% answered within 20 s), a deadline such as
         ``"4h"`` (async: every item answered within it), or a ``Voice``/``Chat``/``Deferred``
-        spec (a ``Deferred`` with ``business_hours`` counts only open time against the deadline).
+        spec (a ``Deferred`` targets its ``target_service_level`` within ``deadline_s``, counting
+        only open time with ``business_hours``).
         Channels without a target get NaN service level.
     by : {"interval", "day", "week", "month", "total"}
         Period; weeks start on Monday.
@@ -221,6 +231,10 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
         Channel -> kind for the table's ``kind`` column, over the log's (targets that are specs
         count too). Agent work was settled when the log was read: pass ``kinds`` to
         :func:`~planner.contacts.read_contacts` to change it.
+    end : timestamp, optional
+        When the log ends; a contact whose threshold or deadline falls after it is *not yet due*
+        (``not_yet_due``): neither in time nor late, left out of ``service_level``. Default: the
+        latest time in the log (arrival, answer, end, or arrival plus wait).
 
     Returns
     -------
@@ -232,8 +246,10 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
 
         * ``abandon_rate = abandoned / base`` (``abandoned`` excludes short abandons);
         * ``service_level`` = contacts answered (not abandoned) with ``wait_s <= threshold_s``
-          / base (abandons count as not answered; for async channels the threshold is the deadline
-          and an unanswered item is late);
+          / (base - not_yet_due) (abandons count as not answered; for async channels the threshold
+          is the deadline and an unanswered item is late once its deadline has passed);
+        * ``not_yet_due``: contacts whose threshold or deadline falls after ``end`` (with a
+          business-hours ``Deferred`` target, counted in open time);
         * ``asa_s``, ``first_response_median_s``, ``first_response_p90_s``: mean, median and 90th
           percentile (linear) of ``wait_s`` of answered contacts [s];
         * ``aht_s``: mean agent work ``work_s`` of handled contacts [s] (customer latency excluded);
@@ -275,13 +291,19 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
     latency = contacts["customer_latency_s"].to_numpy(float) if "customer_latency_s" in contacts \
         else np.full(n, np.nan)
     level, threshold, elapsed = np.full(n, np.nan), np.full(n, np.nan), wait.copy()
+    end = _log_end(contacts) if end is None else pd.Timestamp(end)
+    if end.tz is None:  # a wall-clock time of the log's zone
+        end = end.tz_localize(pd.DatetimeIndex(contacts["arrived_at"]).tz)
+    left = np.array((end - contacts["arrived_at"]).dt.total_seconds(), dtype=float)  # from arrival to the end
     for name, (target, limit, spec) in goal.items():
         mine = channel == name
         level[mine], threshold[mine] = target, limit
         if spec is not None:
             sub = contacts.loc[mine]
             elapsed[mine] = open_seconds(sub["arrived_at"], sub["answered_at"], spec)
-    in_target = np.where(np.isnan(threshold), np.nan, (answered & (elapsed <= threshold)).astype(float))
+            left[mine] = open_seconds(sub["arrived_at"], (sub["arrived_at"] - sub["arrived_at"]) + end, spec)
+    not_yet = ~np.isnan(threshold) & ~short & (left < threshold)  # due after the log ends
+    in_target = np.where(np.isnan(threshold), np.nan, (answered & (elapsed <= threshold) & ~not_yet).astype(float))
     gap, following = next_contact(contacts)
     has_customer = "customer_id" in contacts and contacts["customer_id"].notna().any()
     has_resolved = "resolved" in contacts and contacts["resolved"].notna().any()
@@ -294,10 +316,11 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
         "period": period_start_ns(contacts["arrived_at"], by, interval_s=interval_s), "channel": channel,
         "offered": 1.0, "handled": answered.astype(float), "abandoned": (abandoned & ~short).astype(float),
         "short_abandoned": short.astype(float), "in_target": in_target, "level": level, "threshold": threshold,
+        "not_yet_due": np.where(np.isnan(threshold), np.nan, not_yet.astype(float)),
         "answered_wait": np.where(answered, wait, np.nan), "work": np.where(answered, work, np.nan),
         "latency": latency, "fcr": fcr, "repeat_24h": repeat["24h"], "repeat_7d": repeat["7d"]})
     groups = frame.groupby(["channel", "period"], sort=True)
-    sums = groups[["offered", "handled", "abandoned", "short_abandoned", "in_target"]].sum(min_count=1)
+    sums = groups[["offered", "handled", "abandoned", "short_abandoned", "in_target", "not_yet_due"]].sum(min_count=1)
     means = groups[["level", "threshold", "answered_wait", "work", "latency", "fcr", "repeat_24h", "repeat_7d"]].mean()
     quantiles = groups["answered_wait"].quantile([0.5, 0.9]).unstack()
     base = sums["offered"] - sums["short_abandoned"]
@@ -305,8 +328,9 @@ def kpis(contacts: pd.DataFrame, *, targets=None, by: str = "day", short_abandon
         table = pd.DataFrame({
             "offered": sums["offered"], "handled": sums["handled"], "abandoned": sums["abandoned"],
             "short_abandoned": sums["short_abandoned"], "abandon_rate": sums["abandoned"] / base,
-            "service_level": sums["in_target"] / base, "target_service_level": means["level"],
-            "threshold_s": means["threshold"], "asa_s": means["answered_wait"], "aht_s": means["work"],
+            "service_level": sums["in_target"] / (base - sums["not_yet_due"]), "target_service_level": means["level"],
+            "threshold_s": means["threshold"], "not_yet_due": sums["not_yet_due"], "asa_s": means["answered_wait"],
+            "aht_s": means["work"],
             "first_response_median_s": quantiles[0.5], "first_response_p90_s": quantiles[0.9],
             "customer_latency_s": means["latency"], "fcr": means["fcr"],
             "repeat_24h": means["repeat_24h"], "repeat_7d": means["repeat_7d"]}).reset_index()

@@ -5,7 +5,11 @@ then summing inflates totals): net agent-hours = sum of ``agents_fractional`` x 
 and FTE = agent-hours / paid hours (per day: an FTE's paid hours a day, so daily FTE is the
 headcount needed that day; per week: paid hours a day x paid days a week). Gross figures divide
 by ``1 - shrinkage``.
-Service level and abandonment are weighted by offered volume.
+Service level and abandonment are weighted by offered volume (for deferred channels the service
+level is the expected share of items answered within the deadline). Deferred channels also report
+the agent-hours of their whole-agent plan against the fluid lower bound: ``deferred_overhead`` =
+whole agent-hours / fluid agent-hours - 1 (the cost of rounding once and of the safety that meets
+the target; NaN for live channels).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ import pandas as pd
 
 from planner.errors import InputError
 
-__all__ = ["rollup"]
+__all__ = ["rollup", "summary_table"]
 
 PERIODS = {"day": "D", "week": "W-SUN"}
 
@@ -47,7 +51,8 @@ def rollup(
     -------
     pandas.DataFrame
         ``period, channel, offered, workload_hours, agent_hours, agent_hours_gross, fte, fte_gross,
-        peak_agents, service_level, abandon_rate`` (service level NaN for deferred channels).
+        peak_agents, service_level, abandon_rate, agent_hours_fluid, deferred_overhead`` (the last two
+        NaN for live channels, or without ``agents_fluid`` in the plan).
 
     Examples
     --------
@@ -62,6 +67,7 @@ def rollup(
     if by not in PERIODS:
         raise InputError(f"by: expected 'day' or 'week', got {by!r}")
     hours = interval_s / 3600.0
+    fluid = plan["agents_fluid"] if "agents_fluid" in plan.columns else pd.Series(np.nan, index=plan.index)
     frame = plan.assign(
         period=plan["interval_start"].dt.tz_localize(None).dt.to_period(PERIODS[by]).dt.start_time.dt.date,
         workload_hours=plan["offered"] * plan["aht_s"] / 3600.0,
@@ -70,6 +76,8 @@ def rollup(
         sl_weight=(plan["offered"] * plan["service_level"]).fillna(0.0),
         sl_offered=plan["offered"].where(plan["service_level"].notna(), 0.0),
         ab_weight=plan["offered"] * plan["abandon_rate"],
+        whole_hours=(plan["agents"] * hours).where(fluid.notna(), 0.0),
+        agent_hours_fluid=fluid * hours,
     )
     grouped = frame.groupby(["period", "channel"], sort=True)
     out = grouped.agg(
@@ -81,6 +89,8 @@ def rollup(
         sl_weight=("sl_weight", "sum"),
         sl_offered=("sl_offered", "sum"),
         ab_weight=("ab_weight", "sum"),
+        whole_hours=("whole_hours", "sum"),
+        agent_hours_fluid=("agent_hours_fluid", lambda v: v.sum(min_count=1)),
     ).reset_index()
     paid = paid_hours_per_day * (1.0 if by == "day" else paid_days_per_week)
     out["fte"] = out["agent_hours"] / paid
@@ -88,6 +98,45 @@ def rollup(
     with np.errstate(divide="ignore", invalid="ignore"):
         out["service_level"] = np.where(out["sl_offered"] > 0, out["sl_weight"] / out["sl_offered"], np.nan)
         out["abandon_rate"] = np.where(out["offered"] > 0, out["ab_weight"] / out["offered"], 0.0)
+    out["deferred_overhead"] = _overhead(out["whole_hours"], out["agent_hours_fluid"])
     columns = ["period", "channel", "offered", "workload_hours", "agent_hours", "agent_hours_gross",
-               "fte", "fte_gross", "peak_agents", "service_level", "abandon_rate"]
+               "fte", "fte_gross", "peak_agents", "service_level", "abandon_rate", "agent_hours_fluid",
+               "deferred_overhead"]
     return out[columns]
+
+
+def _overhead(whole: pd.Series, fluid: pd.Series) -> np.ndarray:
+    """Whole agent-hours over the fluid lower bound, minus 1 (NaN without a positive bound)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(fluid > 0, whole / fluid - 1.0, np.nan)
+
+
+def summary_table(plan: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+    """One row per channel over the whole horizon: volume, workload, agent-hours, service level
+    against its target, peak agents and, for deferred channels, ``deferred_overhead``.
+
+    The service level is weighted by offered volume (deferred: the expected share answered within
+    the deadline); ``target_service_level`` is the channel's goal (deferred: share in time).
+
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="15min", tz="Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts, "channel": "email", "offered": 10.0, "aht_s": 300.0,
+    ...     "agents": [4, 3], "agents_fractional": 3.5, "agents_fluid": 3.2, "shrinkage": 0.2,
+    ...     "service_level": [0.99, 0.995], "target_service_level": 0.99, "abandon_rate": 0.0})
+    >>> row = summary_table(plan, rollup(plan, by="week", interval_s=900)).iloc[0]
+    >>> round(float(row.service_level), 4), float(row.target_service_level), round(float(row.deferred_overhead), 4)
+    (0.9925, 0.99, 0.0938)
+    """
+    total = weekly.groupby("channel").agg(offered=("offered", "sum"), workload_hours=("workload_hours", "sum"),
+                                          agent_hours=("agent_hours", "sum"),
+                                          agent_hours_gross=("agent_hours_gross", "sum"))
+    weight = plan["offered"].where(plan["service_level"].notna(), 0.0)
+    sl = (plan["offered"] * plan["service_level"]).fillna(0.0).groupby(plan["channel"]).sum()
+    total["service_level"] = (sl / weight.groupby(plan["channel"]).sum()).replace([np.inf], np.nan)
+    if "target_service_level" in plan.columns:
+        total["target_service_level"] = plan.groupby("channel")["target_service_level"].max()
+    total["peak_agents"] = plan.groupby("channel")["agents"].max()
+    if "agents_fluid" in plan.columns:
+        deferred = plan["agents_fluid"].notna()
+        whole = plan["agents"].where(deferred, 0.0).groupby(plan["channel"]).sum()
+        total["deferred_overhead"] = _overhead(whole, plan.groupby("channel")["agents_fluid"].sum(min_count=1))
+    return total.reset_index()

@@ -46,8 +46,11 @@ Model (times in seconds from the plan's first interval; exact, not approximated)
 * **deferred**: FCFS backlog (oldest first), one item per agent at a time, no abandonment. An item
   is answered when its handling completes; ``within_deadline`` = share of the items arriving in
   an interval answered within ``deadline_s`` (with ``business_hours``, the deadline clock runs only
-  during the channel's intervals, and during the final drain); ``backlog`` = items arrived and not
-  yet answered (waiting or in hand) at the interval end.
+  during the channel's intervals, and during the final drain), of those whose deadline falls by
+  the end of the plan: the others are *not yet due* (``not_yet_due``), neither on time nor late;
+  ``backlog`` = items arrived and not yet answered (waiting or in hand) at the interval end. A
+  plan's ``opening_backlog`` (items from before the plan falling due in each interval) is first
+  in line at the start, and counts in the channel's share.
 * **Replications** use independent child generators (``rng.spawn``); a metric is computed per
   replication (per interval, or pooled over every contact of the plan for the per-channel row) and
   its mean and Student-t interval are taken over replications. ``warmup_s`` runs each channel's

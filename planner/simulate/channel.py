@@ -21,7 +21,10 @@ TALLIES = (
     "in_threshold",     # ... answered within threshold_s (live)
     "abandoned",        # ... abandoned (live)
     "wait_s",           # total wait of the answered ones [s] (live)
-    "within_deadline",  # ... answered within deadline_s (deferred)
+    "within_deadline",  # ... answered within deadline_s, of those due by the end of the plan (deferred)
+    "not_yet_due",      # ... whose deadline falls after the end of the plan (deferred)
+    "opening",          # items waiting before the plan, falling due in the interval (deferred)
+    "opening_within",   # ... answered by the interval's end (deferred)
     "handled",          # contacts whose handling completed in the interval
     "busy_s",           # busy agent-time (chat: busy slot-time) in the interval [s]
     "available_s",      # available agent-time (chat: slot-time) in the interval, overrun included [s]
@@ -97,6 +100,23 @@ def _handle_times(mean_s: np.ndarray, rng: np.random.Generator, handle: str, cv:
     return mean_s * rng.standard_exponential(mean_s.size)
 
 
+def _held(ch: ChannelPlan, rng: np.random.Generator):
+    """The opening backlog: items waiting at the start, first in line in the order they fall due.
+
+    Per row, ``opening`` items (its fractional part drawn as one more item with that probability)
+    arrive just before the plan's first interval. Returns their arrival times and due rows.
+    """
+    whole = np.floor(ch.opening)
+    counts = (whole + (rng.random(ch.opening.size) < ch.opening - whole)).astype(np.int64)
+    rows = np.repeat(np.arange(ch.opening.size), counts)
+    return ch.start_s[0] - 1e-3 + 1e-9 * np.arange(rows.size), rows
+
+
+def _clock(change_t, change_open, x):
+    """Open time [s] from the first staffing change to each time in ``x`` (the business-hours clock)."""
+    return _step_integral(change_t, change_open, x)
+
+
 def give_up_times(ch: ChannelPlan, arrival: np.ndarray, interval: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """When each contact abandons if still waiting [s]: arrival + exponential patience of its interval.
 
@@ -120,8 +140,14 @@ def run_channel(ch: ChannelPlan, rng: np.random.Generator, *, warmup_s: float = 
     """
     m = ch.start_s.size
     arrival, segment = _arrivals(ch, rng, warmup_s)
-    n = arrival.size
     p = np.maximum(segment, 0)  # warm-up contacts take the first interval's parameters
+    if ch.kind == "deferred" and ch.opening.any():  # the opening backlog: segment -2, due row as parameters
+        held_t, held_row = _held(ch, rng)
+        order = np.argsort(np.concatenate((held_t, arrival)), kind="stable")
+        arrival = np.concatenate((held_t, arrival))[order]
+        segment = np.concatenate((np.full(held_t.size, -2), segment))[order]
+        p = np.concatenate((held_row, p))[order]
+    n = arrival.size
     change_t, change_agents, change_source, change_open = _schedule(ch, warmup_s)
     give_up = give_up_times(ch, arrival, p, rng)
 
@@ -157,13 +183,23 @@ def run_channel(ch: ChannelPlan, rng: np.random.Generator, *, warmup_s: float = 
     answered = ~np.isnan(start) if ch.kind != "deferred" else ~np.isnan(end)
     out["answered"] = per_interval(answered.astype(float))
     if ch.kind == "deferred":
+        held = segment == -2
+        finish = np.where(answered, end, np.inf)
         if ch.business_hours:  # the deadline clock runs only while the channel is open
-            elapsed = _step_integral(change_t, change_open, np.where(answered, end, 0.0)) - \
-                _step_integral(change_t, change_open, arrival)
+            started, finished = _clock(change_t, change_open, arrival), _clock(change_t, change_open, np.where(answered, end, 0.0))
+            elapsed = np.where(answered, finished - started, np.inf)
+            left = _clock(change_t, change_open, np.array([ch.end_s]))[0] - started  # open time until the end
+            due_end = _clock(change_t, change_open, lo[p] + ch.interval_s)  # held items: their row's end
+            held_ok = answered & (finished <= due_end + _GAP_TOLERANCE_S)
         else:
-            elapsed = end - arrival
-        within = answered & (np.where(answered, elapsed, np.inf) <= ch.deadline_s[p])
+            elapsed, left = finish - arrival, ch.end_s - arrival
+            held_ok = finish <= lo[p] + ch.interval_s + _GAP_TOLERANCE_S
+        not_yet = left < ch.deadline_s[p] - _GAP_TOLERANCE_S  # due after the plan ends: neither on time nor late
+        within = answered & (elapsed <= ch.deadline_s[p]) & ~not_yet
         out["within_deadline"] = per_interval(within.astype(float))
+        out["not_yet_due"] = per_interval(not_yet.astype(float))
+        out["opening"] = np.bincount(p[held], minlength=m).astype(float)
+        out["opening_within"] = np.bincount(p[held], weights=held_ok[held].astype(float), minlength=m)
         out["backlog"] = (np.searchsorted(arrival, hi, side="right")
                           - np.searchsorted(completions, hi, side="right")).astype(float)
     else:

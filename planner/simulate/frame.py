@@ -56,6 +56,8 @@ class ChannelPlan:
     concurrency: int
     business_hours: bool
     open: np.ndarray  # whether agents work the interval (the business-hours clock runs); default all
+    opening: np.ndarray  # deferred: items from before the plan falling due in the interval; default none
+    end_s: float  # end of the plan's last interval (any channel): deadlines after it are not yet due
 
 
 class _Locator:
@@ -228,6 +230,9 @@ def prepare(plan: pd.DataFrame, *, interval_s: float | None = None, source: str 
     _check(deadline, deferred, at, "deadline_s", low=0.0, low_open=True)
     business = _flags(plan, "business_hours", at) if "business_hours" in plan.columns else np.zeros(n, bool)
     worked = _flags(plan, "open", at) if "open" in plan.columns else np.ones(n, bool)
+    opening = column("opening_backlog", 0.0)
+    opening = np.where(np.isnan(opening) | ~deferred, 0.0, opening)
+    _check(opening, deferred, at, "opening_backlog", low=0.0)
 
     names = plan["channel"].astype(str).to_numpy()
     codes, uniques = pd.factorize(names)
@@ -266,7 +271,7 @@ def prepare(plan: pd.DataFrame, *, interval_s: float | None = None, source: str 
             threshold_s=threshold[rows], patience_s=patience[rows], aht_growth=growth[rows],
             deadline_s=deadline[rows], concurrency=int(concurrency[first]) if kinds[first] == "chat" else 1,
             business_hours=bool(business[first]) if kinds[first] == "deferred" else False,
-            open=worked[rows],
+            open=worked[rows], opening=opening[rows], end_s=float(start_s.max()) + float(interval_s),
         ))
     return channels, float(interval_s), origin
 

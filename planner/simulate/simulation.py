@@ -35,11 +35,14 @@ class SimulationResult:
         service_level_lo, service_level_hi``, ...). Metrics: ``offered`` (simulated arrivals),
         ``handled`` (contacts completed in the interval), ``service_level``, ``abandon_rate`` and
         ``asa_s`` [s] (live channels, over the contacts arriving in the interval), ``occupancy``,
-        ``concurrency`` (chat), ``within_deadline`` and ``backlog`` [items at the interval end]
-        (deferred). NaN where a metric does not apply or is undefined (no arrivals).
+        ``concurrency`` (chat), ``within_deadline`` (of the items due by the end of the plan),
+        ``not_yet_due`` [items whose deadline falls after it] and ``backlog`` [items at the interval
+        end] (deferred). NaN where a metric does not apply or is undefined (no arrivals).
     channels : pandas.DataFrame
         One row per channel, the same metrics over the whole plan (pooled over the contacts of a
-        replication, then averaged; ``backlog`` at the end of the channel's last interval).
+        replication, then averaged; ``backlog`` at the end of the channel's last interval;
+        ``within_deadline`` counts the opening backlog too), and the plan's
+        ``target_service_level`` when it has one.
     replications : int
         Number of independent replications.
     level : float
@@ -75,9 +78,11 @@ class SimulationResult:
         2 replications, 99% confidence intervals ...
         """
         def cell(row, name, fmt):
-            value, lo, hi = row[name], row[f"{name}_lo"], row[f"{name}_hi"]
-            if isinstance(value, float) and math.isnan(value):
+            if name not in row or (isinstance(row[name], float) and math.isnan(row[name])):
                 return "-"
+            if f"{name}_lo" not in row:
+                return fmt(row[name])
+            value, lo, hi = row[name], row[f"{name}_lo"], row[f"{name}_hi"]
             half = (hi - lo) / 2.0
             return f"{fmt(value)} ±{fmt(half)}" if not math.isnan(half) else fmt(value)
 
@@ -86,7 +91,8 @@ class SimulationResult:
         columns = [("offered", "offered", num), ("service level", "service_level", pct),
                    ("abandoned", "abandon_rate", pct), ("ASA (s)", "asa_s", num),
                    ("occupancy", "occupancy", pct), ("concurrency", "concurrency", lambda v: f"{v:.2f}"),
-                   ("within deadline", "within_deadline", pct), ("backlog at end", "backlog", num)]
+                   ("within deadline", "within_deadline", pct), ("target", "target_service_level", pct),
+                   ("not yet due", "not_yet_due", num), ("backlog at end", "backlog", num)]
         header = ["channel", "kind", *[title for title, _, _ in columns]]
         rows = [[str(r["channel"]), str(r["kind"]), *[cell(r, name, fmt) for _, name, fmt in columns]]
                 for _, r in self.channels.iterrows()]
@@ -213,6 +219,9 @@ def simulate(
         interval_parts.append(pd.DataFrame(part))
         row = {"channel": ch.name, "kind": ch.kind}
         _columns(row, metrics(t, ch.kind, pooled=True), level)
+        if "target_service_level" in plan.columns:
+            row["target_service_level"] = float(pd.to_numeric(plan["target_service_level"].iloc[ch.rows],
+                                                              errors="coerce").max())
         channel_rows.append(pd.DataFrame({k: np.atleast_1d(v) for k, v in row.items()}))
     intervals = pd.concat(interval_parts, ignore_index=True)
     intervals = intervals.sort_values(["interval_start", "channel"], ignore_index=True, kind="stable")

@@ -22,6 +22,7 @@ METRICS = {
     "occupancy": (("voice", "chat", "deferred"), True),
     "concurrency": (("chat",), False),
     "within_deadline": (("deferred",), True),
+    "not_yet_due": (("deferred",), False),
     "backlog": (("deferred",), False),
 }
 
@@ -46,7 +47,9 @@ def metrics(t: dict[str, np.ndarray], kind: str, *, pooled: bool) -> dict[str, n
         "asa_s": _ratio(t["wait_s"], t["answered"]),
         "occupancy": _ratio(t["busy_s"], t["available_s"]),
         "concurrency": _ratio(t["busy_s"], t["agent_busy_s"]),
-        "within_deadline": _ratio(t["within_deadline"], t["offered"]),
+        "within_deadline": _ratio(t["within_deadline"] + (t["opening_within"] if pooled else 0.0),
+                                  t["offered"] - t["not_yet_due"] + (t["opening"] if pooled else 0.0)),
+        "not_yet_due": t["not_yet_due"],
         "backlog": t["backlog"],
     }
     for name, (kinds, _) in METRICS.items():

@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["smallest_integer", "solve_increasing"]
+__all__ = ["smallest_integer", "solve_increasing", "least_meeting"]
 
 Criterion = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
@@ -96,3 +96,8 @@ def solve_increasing(
         done = (np.abs(fg) <= ftol) | (width <= 4.0 * np.finfo(float).eps * np.maximum(1.0, np.abs(guess)))
         active = active[~done]
     return x
+
+
+def least_meeting(gaps, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """The least x in [lo, hi] with every ``gap(x, rows) >= 0`` (each increasing in x, all >= 0 at hi)."""
+    return np.max([solve_increasing(gap, lo, hi) for gap in gaps], axis=0)

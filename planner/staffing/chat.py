@@ -58,10 +58,10 @@ import numpy as np
 from planner.errors import InputError
 from planner.schema import check_array, check_targets
 from planner.staffing import erlang_a
-from planner.staffing._search import smallest_integer
+from planner.staffing._search import least_meeting, smallest_integer
 from planner.staffing.erlang_a import _queue_outputs, _shape
 
-__all__ = ["ChatResult", "aht_profile", "erlang_chat", "required_agents"]
+__all__ = ["ChatResult", "aht_profile", "erlang_chat", "required_agents", "fractional_agents"]
 
 #: Cells of one (rows x k x N) block of the chain sum: 8 MB of float64 (1-8 MB time alike).
 _CHUNK_CELLS = 1 << 20
@@ -392,3 +392,108 @@ def required_agents(
     agents[rate == 0] = 0
     agents = agents.reshape(shape)
     return int(agents) if agents.ndim == 0 else agents
+
+
+def fractional_agents(
+    arrival_rate_per_s,
+    aht_s,
+    *,
+    concurrency=None,
+    patience_s=np.inf,
+    target_service_level,
+    threshold_s,
+    max_occupancy=1.0,
+    max_abandon_rate=None,
+):
+    """Continuous staffing requirement x in (N - 1, N], N being :func:`required_agents`.
+
+    The balanced chain is defined for whole agents only, so it is extended between them: with
+    ``I(N)`` the idle sum of the module notes (``1/B - 1`` for Erlang A), ``I(x)`` moves from
+    ``I(N - 1)`` to ``I(N)`` as Erlang A's continuous ``I`` does for ``x k`` slots of the top
+    state's service rate (Jagerman's extension, :func:`planner.erlang_a.fractional_agents`), and
+    the slots beyond it are ``x k``; occupancy moves between its whole-agent values in the same
+    proportion. x is the least real number of agents meeting every target on this extension: exact
+    at whole agents, increasing in x, and with one chat per agent and no slowdown (where the chain
+    is Erlang A) it is Erlang A's, hence Erlang C's Jagerman value without abandonment. Daily FTE
+    then sums these before rounding, as for the other channel kinds.
+
+    Parameters
+    ----------
+    arrival_rate_per_s, aht_s, concurrency, patience_s, target_service_level, threshold_s, max_occupancy, max_abandon_rate
+        As for :func:`required_agents` (chats per second [1/s]; durations [s]).
+
+    Examples
+    --------
+    >>> x = fractional_agents(100 / 900, aht_profile(600.0, 3, 0.15), patience_s=120.0,
+    ...                       target_service_level=0.8, threshold_s=40.0)
+    >>> 26.0 < float(x) <= 27.0
+    True
+    """
+    prof = _profile(aht_s, concurrency)
+    rate = check_array("arrival_rate_per_s", arrival_rate_per_s, low=0.0)
+    pat = check_array("patience_s", patience_s, low=0.0, low_inclusive=False, allow_inf=True)
+    threshold = check_array("threshold_s", threshold_s, low=0.0)
+    target, max_occ, max_ab = check_targets(target_service_level, max_occupancy, max_abandon_rate)
+    k = prof.shape[-1]
+    shape = np.broadcast_shapes(rate.shape, prof.shape[:-1], pat.shape, threshold.shape, target.shape,
+                                max_occ.shape, np.shape(max_ab))
+    rate, pat, threshold, target, max_occ, max_ab = (
+        np.broadcast_to(v, shape).ravel().astype(float) for v in (rate, pat, threshold, target, max_occ, max_ab))
+    prof = np.broadcast_to(prof, shape + (k,)).reshape(-1, k)
+    whole = np.asarray(required_agents(rate, prof, patience_s=pat, target_service_level=target, threshold_s=threshold,
+                                       max_occupancy=max_occ,
+                                       max_abandon_rate=None if max_abandon_rate is None else max_ab), dtype=float)
+    live = (whole > 0) & (rate > 0)
+    x = np.zeros(whole.size)
+    if live.any():
+        x[live] = _between(whole[live], rate[live], prof[live], pat[live], threshold[live], target[live],
+                           max_occ[live], max_ab[live] if max_abandon_rate is not None else None)
+    x = x.reshape(shape)
+    return x[()] if x.ndim == 0 else x
+
+
+def _between(whole, rate, prof, pat, t, target, max_occ, max_ab):
+    """The least x in [N - 1, N] meeting the targets on the extension of :func:`fractional_agents`."""
+    from planner.staffing.erlang import _log_erlang_b
+
+    k = prof.shape[1]
+    top = prof[:, -1]
+    load = rate * top  # Erlang A's load for the slots of the top state
+    ends = []
+    for n in (whole - 1.0, whole):
+        log_idle = np.full(n.size, -np.inf)
+        occ = np.zeros(n.size)
+        some = n > 0
+        if some.any():
+            log_idle[some] = _idle_sums(n[some], rate[some], prof[some], with_mean=False)[0]
+            occ[some] = _chat(n[some], rate[some], prof[some], pat[some], t[some], with_asa=False)[4]
+        ends.append((log_idle, occ))
+    (lc0, occ0), (lc1, occ1) = ends
+
+    def log_idle_a(slots, rows):
+        lb = _log_erlang_b(slots, load[rows])
+        with np.errstate(divide="ignore"):
+            return np.log1p(-np.exp(lb)) - lb  # log(1/B - 1); -inf at 0 slots
+
+    la0, la1 = log_idle_a((whole - 1.0) * k, slice(None)), log_idle_a(whole * k, slice(None))
+
+    def outputs(x, rows):
+        lax = log_idle_a(x * k, rows)
+        with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+            low = np.exp(la0[rows] - la1[rows])
+            w = np.clip(np.where(la1[rows] > la0[rows], (np.exp(lax - la1[rows]) - low) / (1.0 - low), 1.0), 0.0, 1.0)
+            c = np.exp(lc0[rows] - lc1[rows])
+            log_idle = lc1[rows] + np.log(c + w * (1.0 - c))
+            log_b = -np.logaddexp(0.0, log_idle)
+        p_ab, sl = np.ones(x.size), np.zeros(x.size)  # no agents: nobody answered
+        some = x > 0
+        _, _, p_ab[some], sl[some], _ = _queue_outputs(
+            log_b[some], x[some] * k, load[rows][some], top[rows][some], pat[rows][some], t[rows][some],
+            log_idle=log_idle[some], with_asa=False)
+        return p_ab, sl, occ0[rows] + w * (occ1[rows] - occ0[rows])
+
+    gaps = [lambda x, rows: outputs(x, rows)[1] - target[rows],
+            lambda x, rows: max_occ[rows] - outputs(x, rows)[2]]
+    if max_ab is not None:
+        gaps.append(lambda x, rows: max_ab[rows] - outputs(x, rows)[0])
+    return least_meeting(gaps, np.maximum(whole - 1.0, 0.0), whole)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.schema import check_array, check_targets
-from planner.staffing._search import smallest_integer
+from planner.staffing._search import least_meeting, smallest_integer
 from planner.staffing._special import (
     log_kummer_m1,
     log_poisson_density,
@@ -51,7 +51,7 @@ from planner.staffing._special import (
 )
 from planner.staffing.erlang import _log_erlang_b, _sqrt_staffing_guess
 
-__all__ = ["ErlangAResult", "erlang_a", "required_agents"]
+__all__ = ["ErlangAResult", "erlang_a", "required_agents", "fractional_agents"]
 
 _GL_NODES, _GL_WEIGHTS = np.polynomial.legendre.leggauss(10)
 
@@ -434,3 +434,63 @@ def required_agents(
     agents[load == 0] = 0
     agents = agents.reshape(shape)
     return int(agents) if agents.ndim == 0 else agents
+
+
+def fractional_agents(
+    load_erlangs,
+    aht_s,
+    *,
+    patience_s,
+    target_service_level,
+    threshold_s,
+    max_occupancy=1.0,
+    max_abandon_rate=None,
+):
+    """Continuous staffing requirement x in (N - 1, N] under Erlang A, N being :func:`required_agents`.
+
+    The least real x at which every target holds on the chain's continuous extension in N: Erlang
+    B by Jagerman's integral ``B(x, A) = A**x e**-A / Gamma(x + 1, A)`` and Kummer's function at
+    real ``x`` (see the module notes). It is exact at whole agents, increasing in x, and with
+    infinite patience it is Erlang C's :func:`planner.erlang.fractional_agents` (the same
+    extension), so rounding the sum of a day's requirements once gives the same FTE whichever model
+    a channel uses (interpolating the service level linearly between N - 1 and N would not).
+
+    Parameters
+    ----------
+    load_erlangs, aht_s, patience_s, target_service_level, threshold_s, max_occupancy, max_abandon_rate
+        As for :func:`required_agents`: load [Erlang]; handle time, patience and threshold [s].
+
+    References
+    ----------
+    D. L. Jagerman (1974), "Some properties of the Erlang loss function", Bell Syst. Tech. J.
+    53(3); A. Mandelbaum and S. Zeltyn (2007), "Service engineering in action: the Palm/Erlang-A
+    queue".
+
+    Examples
+    --------
+    >>> x = fractional_agents(10.0, 180.0, patience_s=120.0, target_service_level=0.8, threshold_s=20.0)
+    >>> 11.0 < float(x) <= 12.0
+    True
+    """
+    load = check_array("load_erlangs", load_erlangs, low=0.0)
+    aht = check_array("aht_s", aht_s, low=0.0, low_inclusive=False)
+    pat = check_array("patience_s", patience_s, low=0.0, low_inclusive=False, allow_inf=True)
+    threshold = check_array("threshold_s", threshold_s, low=0.0)
+    target, max_occ, max_ab = check_targets(target_service_level, max_occupancy, max_abandon_rate)
+    arrays = np.broadcast_arrays(load, aht, pat, threshold, target, max_occ, max_ab)
+    shape = arrays[0].shape
+    load, aht, pat, threshold, target, max_occ, max_ab = (np.array(v, float).ravel() for v in arrays)
+    whole = np.asarray(required_agents(load, aht, patience_s=pat, target_service_level=target,
+                                       threshold_s=threshold, max_occupancy=max_occ,
+                                       max_abandon_rate=None if max_abandon_rate is None else max_ab), dtype=float)
+
+    def outputs(x, rows):
+        return _erlang_a(x, load[rows], aht[rows], pat[rows], threshold[rows], with_asa=False)
+
+    gaps = [lambda x, rows: outputs(x, rows).service_level - target[rows],
+            lambda x, rows: max_occ[rows] - outputs(x, rows).occupancy]
+    if max_abandon_rate is not None:
+        gaps.append(lambda x, rows: max_ab[rows] - outputs(x, rows).p_abandon)
+    x = least_meeting(gaps, np.maximum(whole - 1.0, 0.0), whole)
+    x[load == 0] = 0.0
+    return _shape(x, shape)

@@ -3,9 +3,12 @@
 ``staff(forecast, channels)`` takes the long forecast frame of DESIGN.md section 3 (one row per
 interval x channel) and a mapping of channel name to a channel spec (:class:`Voice`,
 :class:`Chat`, :class:`Deferred`), and returns the plan frame: the forecast columns plus
-``load_erlangs, agents, agents_fractional, agents_gross, service_level, asa_s, occupancy,
-abandon_rate, backlog``. The occupancy cap is applied before shrinkage, and
-``agents_gross = agents / (1 - shrinkage)``.
+``load_erlangs, agents, agents_fractional, agents_fluid, agents_gross, service_level, asa_s,
+occupancy, abandon_rate, backlog``. The occupancy cap is applied before shrinkage, and
+``agents_gross = agents / (1 - shrinkage)``. ``agents_fractional`` is every model's continuous
+requirement (roll-ups sum it before rounding); deferred channels add ``agents_fluid`` (the fluid
+lower bound), ``opening_backlog``, and the safety chosen (``service_quantile``, ``rate_margin``),
+and their ``service_level`` is the expected share of the interval's items answered in time.
 
 The plan also carries each channel's parameters as columns (``kind, method, threshold_s,
 target_service_level, patience_s, concurrency, aht_growth, aht_concurrency, deadline_s, business_hours,
@@ -211,9 +214,12 @@ class Deferred:
         Weekdays worked, e.g. ``"Mon-Fri"`` or ``"Mon-Sat, Sun"``.
     open_hours : str
         Local hours worked, e.g. ``"08:00-20:00"`` (``"00:00-24:00"``: all day).
-    service_quantile : float
-        Probability [-], in (0, 1), that each item is on time under Poisson arrivals (safety
-        capacity above the fluid lower bound).
+    target_service_level : float
+        Share of items answered within ``deadline_s`` [-], in (0, 1): the safety above the fluid
+        lower bound is sized so that a Poisson simulation of the plan reaches it.
+    opening_backlog : float, optional
+        Items waiting when the horizon starts [items]; default: estimated from the history when
+        :func:`staff` is given it (see :mod:`planner.staffing.deferred_backlog`), else none.
     max_occupancy : float
         Share of an agent's time spent on items [-], in (0, 1].
     shrinkage : float
@@ -231,7 +237,8 @@ class Deferred:
     business_hours: bool = False
     open_days: str = "Mon-Sun"
     open_hours: str = "00:00-24:00"
-    service_quantile: float = 0.99
+    target_service_level: float = 0.99
+    opening_backlog: float | None = None
     max_occupancy: float = 1.0
     shrinkage: float = 0.0
 
@@ -239,7 +246,8 @@ class Deferred:
 
     def __post_init__(self) -> None:
         _check(self, "deadline_s", self.deadline_s, low=0, low_open=True)
-        _check(self, "service_quantile", self.service_quantile, low=0, low_open=True, high=1, high_open=True)
+        _check(self, "target_service_level", self.target_service_level, low=0, low_open=True, high=1, high_open=True)
+        _check(self, "opening_backlog", self.opening_backlog, low=0, optional=True)
         _check(self, "max_occupancy", self.max_occupancy, low=0, low_open=True, high=1)
         _check(self, "shrinkage", self.shrinkage, low=0, high=1, high_open=True)
         if not isinstance(self.business_hours, bool):
@@ -259,7 +267,7 @@ Channel = Voice | Chat | Deferred
 
 FORECAST_COLUMNS = ("interval_start", "channel", "offered", "aht_s")
 PLAN_COLUMNS = (
-    "load_erlangs", "agents", "agents_fractional", "agents_gross", "service_level", "asa_s",
+    "load_erlangs", "agents", "agents_fractional", "agents_fluid", "agents_gross", "service_level", "asa_s",
     "occupancy", "abandon_rate", "backlog",
 )
 
@@ -291,7 +299,8 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
             effective_rate, profile, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets))
         r = chat.erlang_chat(agents, effective_rate, profile, patience, spec.threshold_s)
         perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
-        fractional = agents.astype(float)
+        fractional = chat.fractional_agents(
+            effective_rate, profile, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
     elif spec.patience_s is None:
         r = erlang.requirement(load, aht, **targets)
         agents = r["agents"]
@@ -303,37 +312,48 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
             load, aht, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets))
         r = erlang_a.erlang_a(agents, load, aht, patience, spec.threshold_s)
         perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
-        fractional = agents.astype(float)
+        fractional = erlang_a.fractional_agents(
+            load, aht, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
     return dict(load_erlangs=load, agents=np.asarray(agents, dtype=np.int64), agents_fractional=fractional,
-                backlog=np.zeros(load.size), method=np.full(load.size, method), open=np.ones(load.size, bool), **perf)
+                agents_fluid=np.full(load.size, np.nan), backlog=np.zeros(load.size), method=np.full(load.size, method),
+                open=np.ones(load.size, bool), **perf)
 
 
-def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float) -> dict[str, np.ndarray]:
+def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float, history: pd.DataFrame | None) -> dict[str, np.ndarray]:
     from planner.staffing import deferred
+    from planner.staffing.deferred_backlog import history_window, opening_from_history
 
+    starts = rows["interval_start"]
+    offered, aht = rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float)
+    is_open = spec.is_open(starts)
+    rules = dict(interval_s=interval_s, deadline_s=spec.deadline_s, business_hours=spec.business_hours)
+    opening = spec.opening_backlog
+    window = None if opening is not None or history is None or not len(history) else \
+        history_window(history, starts.iloc[0], interval_s)
+    if window is not None:  # the same model over the last days of history, into the horizon
+        past, past_offered, past_aht = window
+        past_aht = np.where(np.isfinite(past_aht), past_aht, float(np.average(aht, weights=offered + 1e-9)))
+        opening = opening_from_history(
+            np.concatenate((past_offered, offered)), np.concatenate((past_aht, aht)),
+            np.concatenate((spec.is_open(pd.Series(past)), is_open)), start=past_offered.size, **rules)
     result = deferred.deferred_requirement(
-        rows["offered"].to_numpy(float),
-        rows["aht_s"].to_numpy(float),
-        interval_s=interval_s,
-        deadline_s=spec.deadline_s,
-        open=spec.is_open(rows["interval_start"]),
-        interval_start=rows["interval_start"],
-        business_hours=spec.business_hours,
-        service_quantile=spec.service_quantile,
-        max_occupancy=spec.max_occupancy,
-    )
-    load = rows["offered"].to_numpy(float) * rows["aht_s"].to_numpy(float) / interval_s
+        offered, aht, open=is_open, interval_start=starts, target_service_level=spec.target_service_level,
+        max_occupancy=spec.max_occupancy, opening_backlog=opening, **rules)
+    load = offered * aht / interval_s
     agents = np.asarray(result["agents_int"], dtype=np.int64)
     fractional = np.asarray(result["agents"], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         occupancy = np.where(agents > 0, np.minimum(fractional * spec.max_occupancy / agents, 1.0), 0.0)
-    return dict(load_erlangs=load, agents=agents, agents_fractional=fractional, open=spec.is_open(rows["interval_start"]),
-                service_level=np.full(load.size, np.nan), asa_s=np.full(load.size, np.nan),
-                occupancy=occupancy, abandon_rate=np.zeros(load.size),
-                backlog=np.asarray(result["backlog"], dtype=float), method=np.full(load.size, "deferred"))
+    return dict(load_erlangs=load, agents=agents, agents_fractional=fractional, open=is_open,
+                agents_fluid=result["agents_fluid"], service_level=result["service_level"],
+                asa_s=np.full(load.size, np.nan), occupancy=occupancy, abandon_rate=np.zeros(load.size),
+                backlog=result["backlog"], opening_backlog=result["opening_backlog"],
+                service_quantile=result["service_quantile"], rate_margin=result["rate_margin"],
+                method=np.full(load.size, "deferred"))
 
 
-def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s: float | None = None) -> pd.DataFrame:
+def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s: float | None = None,
+          history: pd.DataFrame | None = None) -> pd.DataFrame:
     """The interval staffing plan for a forecast: agents per interval and channel, and what they deliver.
 
     Parameters
@@ -346,6 +366,10 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
     interval_s : float, optional
         Interval length [s]; when omitted, ``forecast.attrs["interval_s"]`` or the most common
         standard spacing of ``interval_start`` (:func:`planner.calendar.interval_s_of`).
+    history : pandas.DataFrame, optional
+        The history (``interval_start, channel, offered[, aht_s]``): deferred channels without an
+        ``opening_backlog`` start from the backlog their last days leave
+        (:func:`planner.staffing.deferred_backlog.opening_from_history`).
 
     Returns
     -------
@@ -396,7 +420,11 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
     for name, rows in forecast.sort_values(["channel", "interval_start"]).groupby("channel", sort=False):
         spec = channels[name]
         rows = rows.reset_index(drop=True)
-        result = _deferred(rows, spec, interval_s) if spec.kind == "deferred" else _live(rows, spec, interval_s)
+        if spec.kind == "deferred":
+            past = None if history is None else history[history["channel"] == name]
+            result = _deferred(rows, spec, interval_s, past)
+        else:
+            result = _live(rows, spec, interval_s)
         part = rows.assign(kind=spec.kind, **result)
         part["agents_gross"] = part["agents"] / (1.0 - spec.shrinkage)
         for field in fields(spec):
