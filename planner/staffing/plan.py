@@ -23,8 +23,9 @@ import pandas as pd
 
 from planner.calendar import interval_s_of
 from planner.errors import InputError, SpecError
-from planner.staffing import erlang, erlang_a
+from planner.staffing import erlang, erlang_a, rules
 from planner.staffing.timevarying import modified_offered_load
+from planner.staffing.uncertainty import check_rule
 
 __all__ = ["Voice", "Chat", "Deferred", "staff", "METHODS"]
 
@@ -55,6 +56,7 @@ def _check_live(spec) -> None:
     _check(spec, "shrinkage", spec.shrinkage, low=0, high=1, high_open=True)
     if spec.method not in METHODS:
         raise SpecError(f"{type(spec).__name__.lower()}.method: expected one of {', '.join(METHODS)}, got {spec.method!r}")
+    check_rule(spec.staffing_rule, spec.confidence, f"{type(spec).__name__.lower()}.staffing_rule")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -81,6 +83,12 @@ class Voice:
     method : {"auto", "sipp", "mol"}
         Load per interval: stationary (SIPP), modified offered load (MOL, for long calls or steep
         ramps), or ``"auto"``: MOL when AHT exceeds 10 minutes.
+    staffing_rule : {"point", "expected", "chance"}
+        Staff to the point forecast, to the service level expected over the forecast's rate
+        distribution, or to its ``confidence`` quantile (:mod:`planner.staffing.rules`); the
+        forecast then needs ``rate_shape``.
+    confidence : float, optional
+        Probability ``q`` in (0, 1) of the ``"chance"`` rule: P(SL >= target) >= q per interval.
 
     Examples
     --------
@@ -96,6 +104,8 @@ class Voice:
     max_abandon_rate: float | None = None
     shrinkage: float = 0.0
     method: str = "auto"
+    staffing_rule: str = "point"
+    confidence: float | None = None
 
     kind = "voice"
 
@@ -136,6 +146,12 @@ class Chat:
         Share of paid time not available for contacts [-], in [0, 1).
     method : {"auto", "sipp", "mol"}
         Load per interval as for :class:`Voice`; ``"auto"`` is MOL.
+    staffing_rule : {"point", "expected", "chance"}
+        Staff to the point forecast, to the service level expected over the forecast's rate
+        distribution, or to its ``confidence`` quantile (:mod:`planner.staffing.rules`); the
+        forecast then needs ``rate_shape``.
+    confidence : float, optional
+        Probability ``q`` in (0, 1) of the ``"chance"`` rule: P(SL >= target) >= q per interval.
 
     Examples
     --------
@@ -154,6 +170,8 @@ class Chat:
     max_abandon_rate: float | None = None
     shrinkage: float = 0.0
     method: str = "auto"
+    staffing_rule: str = "point"
+    confidence: float | None = None
 
     kind = "chat"
 
@@ -218,6 +236,11 @@ class Deferred:
         Share of an agent's time spent on items [-], in (0, 1].
     shrinkage : float
         Share of paid time not available for work [-], in [0, 1).
+    staffing_rule : {"point", "chance"}
+        ``"chance"`` plans each day for the ``confidence`` quantile of its volume (the forecast's
+        day factor, ``day_log_var``) instead of the point forecast.
+    confidence : float, optional
+        Probability ``q`` in (0, 1) of the ``"chance"`` rule.
 
     Examples
     --------
@@ -234,6 +257,8 @@ class Deferred:
     service_quantile: float = 0.99
     max_occupancy: float = 1.0
     shrinkage: float = 0.0
+    staffing_rule: str = "point"
+    confidence: float | None = None
 
     kind = "deferred"
 
@@ -246,6 +271,11 @@ class Deferred:
             raise SpecError(f"deferred.business_hours: expected true or false, got {self.business_hours!r}")
         _open_days(self.open_days)
         _open_hours(self.open_hours)
+        check_rule(self.staffing_rule, self.confidence, "deferred.staffing_rule")
+        if self.staffing_rule == "expected":
+            raise SpecError("deferred.staffing_rule: \"expected\" is for live channels (a service level within an "
+                            "interval); plan deferred work for a quantile of the day's volume with { rule = "
+                            "\"chance\", confidence = 0.9 }, or \"point\"")
 
     def is_open(self, interval_start: pd.Series) -> np.ndarray:
         """Whether agents work in each interval (its local start within the open days and hours)."""
@@ -304,15 +334,17 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
         r = erlang_a.erlang_a(agents, load, aht, patience, spec.threshold_s)
         perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
         fractional = agents.astype(float)
+    agents, fractional, perf, spread = rules.staff_live(rows, spec, load, aht, agents, fractional, perf)
     return dict(load_erlangs=load, agents=np.asarray(agents, dtype=np.int64), agents_fractional=fractional,
-                backlog=np.zeros(load.size), method=np.full(load.size, method), open=np.ones(load.size, bool), **perf)
+                backlog=np.zeros(load.size), method=np.full(load.size, method), open=np.ones(load.size, bool),
+                **perf, **spread)
 
 
 def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float) -> dict[str, np.ndarray]:
     from planner.staffing import deferred
 
     result = deferred.deferred_requirement(
-        rows["offered"].to_numpy(float),
+        rows["offered"].to_numpy(float) * rules.day_volume_factor(rows, spec),
         rows["aht_s"].to_numpy(float),
         interval_s=interval_s,
         deadline_s=spec.deadline_s,

@@ -39,14 +39,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import math
+
 import numpy as np
+import pandas as pd
 from scipy import special
 
+from planner.errors import InputError
 from planner.staffing import chat, erlang, erlang_a
 from planner.staffing._search import smallest_integer, solve_increasing
 from planner.staffing.uncertainty import expected_value, rate_probability, rate_quantile
 
-__all__ = ["erlang_c_model", "erlang_a_model", "chat_model", "required", "outcomes", "day_probability"]
+__all__ = ["erlang_c_model", "erlang_a_model", "chat_model", "required", "outcomes", "day_probability",
+           "staff_live", "day_volume_factor", "forecast_shapes", "UNCERTAINTY_COLUMNS"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -111,6 +116,19 @@ class _Model:
                                                        max_abandon_rate=max_ab, **targets), dtype=np.int64)
         return np.asarray(chat.required_agents(x * self.load, self.profile, patience_s=self.patience,
                                                max_abandon_rate=max_ab, **targets), dtype=np.int64)
+
+    def performance(self, n) -> dict[str, np.ndarray]:
+        """``service_level``, ``asa_s`` [s], ``occupancy`` and ``abandon_rate`` at the forecast rate."""
+        n = np.asarray(n, dtype=float)
+        if self.kind == "erlang_c":
+            m = erlang.metrics(n, self.load, self.aht, self.threshold)
+            return dict(service_level=m["service_level"], asa_s=m["asa_s"], occupancy=m["occupancy"],
+                        abandon_rate=np.zeros(n.size))
+        if self.kind == "erlang_a":
+            r = erlang_a.erlang_a(n, self.load, self.aht, self.patience, self.threshold)
+        else:
+            r = chat.erlang_chat(n, self.load, self.profile, self.patience, self.threshold)
+        return dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
 
     def fractional(self, x):
         """Fractional point requirement at ``x`` times the forecast (Jagerman for Erlang C; whole otherwise)."""
@@ -194,7 +212,7 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
         guess = np.maximum(model.required(rate_quantile(shape, 0.5 + 0.5 * model.target))[rows], 1)
         agents[rows] = smallest_integer(met, lower, guess)
     fractional = agents.astype(float)
-    live = rows[agents[rows] > 1]
+    live = rows[agents[rows] > 1] if model.kind == "erlang_c" else rows[:0]
     if live.size:
         high = _expected_sl(model, agents[live], live, shape)
         low = _expected_sl(model, agents[live] - 1, live, shape)
@@ -304,3 +322,83 @@ def day_probability(model: _Model, agents, shape, day_log_var, day, *, draws: in
         met[d] = np.mean(served >= model.target[rows][cols][0])
     out = np.where(np.bincount(days, minlength=n_days) > 0, met, 1.0)
     return np.where(missing, np.nan, out)
+
+
+# --- plans: a channel's rows and spec -------------------------------------------------------
+
+
+#: Plan columns that state the plan against the forecast's uncertainty (NaN without ``rate_shape``).
+UNCERTAINTY_COLUMNS = ("expected_service_level", "p_service_level_met", "p_day_service_level_met")
+#: Joint draws per day for ``p_day_service_level_met`` (0: not computed).
+DAY_DRAWS = 256
+
+
+def forecast_shapes(rows: pd.DataFrame, spec, name: str) -> np.ndarray:
+    """The forecast's ``rate_shape`` for a channel; an error when its rule needs it and it is missing."""
+    if "rate_shape" not in rows.columns:
+        if spec.staffing_rule != "point":
+            raise InputError(f"forecast: channel {name}: staffing_rule {spec.staffing_rule!r} needs the column "
+                             "rate_shape (the gamma shape of each interval's arrival rate, as planner forecast "
+                             "writes it); add it to the forecast or use staffing_rule = \"point\"")
+        return np.full(len(rows), np.nan)
+    shape = pd.to_numeric(rows["rate_shape"], errors="coerce").to_numpy(float)
+    if spec.staffing_rule != "point":
+        bad = ~(shape > 0)
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise InputError(f"forecast: channel {name}: rate_shape at {rows['interval_start'].iloc[first].isoformat()}: "
+                             f"expected the gamma shape of the arrival rate (a number > 0, or inf for a known "
+                             f"rate), got {rows['rate_shape'].iloc[first]!r}; forecast with a model that gives it "
+                             f"(model = \"default\") or use staffing_rule = \"point\"")
+    return shape
+
+
+def staff_live(rows, spec, load, aht, agents, fractional, perf):
+    """Staff a live channel's rows by its spec's rule, and state the plan against the rate's uncertainty.
+
+    ``load`` [Erlang] and ``aht`` [s] per interval (after MOL), with the point plan's ``agents``,
+    ``fractional`` and ``perf``; returns them under the rule, and the columns of
+    :data:`UNCERTAINTY_COLUMNS`. Called by :func:`planner.staffing.plan.staff`.
+    """
+    targets = dict(target=spec.target_service_level, threshold_s=spec.threshold_s, max_occupancy=spec.max_occupancy)
+    patience = math.inf if spec.patience_s is None else spec.patience_s
+    if spec.kind == "chat":
+        alone = aht / (1.0 + spec.aht_growth * (spec.aht_concurrency - 1.0))
+        model = chat_model(load / aht, chat.aht_profile(alone, spec.concurrency, spec.aht_growth),
+                                 patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
+    elif spec.patience_s is None:
+        model = erlang_c_model(load, aht, **targets)
+    else:
+        model = erlang_a_model(load, aht, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
+    shape = forecast_shapes(rows, spec, str(rows["channel"].iloc[0]) if len(rows) else "")
+    if spec.staffing_rule != "point":
+        agents, fractional = required(model, shape, spec.staffing_rule, spec.confidence)
+        perf = model.performance(agents)
+    expected, chance = outcomes(model, agents, shape)
+    per_day = np.full(load.size, np.nan)
+    if DAY_DRAWS and "day_log_var" in rows.columns and np.isfinite(shape).any():
+        day = pd.factorize(rows["interval_start"].dt.tz_localize(None).dt.normalize())[0]
+        p = day_probability(model, agents, shape, pd.to_numeric(rows["day_log_var"], errors="coerce"),
+                                  day, draws=DAY_DRAWS, seed=0)
+        per_day = p[day]
+    return agents, fractional, perf, dict(expected_service_level=expected, p_service_level_met=chance,
+                                          p_day_service_level_met=per_day)
+
+
+def day_volume_factor(rows: pd.DataFrame, spec: Deferred) -> np.ndarray:
+    """Per interval, the ``confidence`` quantile of its day's volume factor (1 under ``"point"``).
+
+    The day's volume is the forecast times the day factor, lognormal with mean 1 and log variance
+    ``day_log_var`` (the intervals' own factors average out over a day).
+    """
+    if spec.staffing_rule == "point":
+        return np.ones(len(rows))
+    s2 = pd.to_numeric(rows["day_log_var"], errors="coerce").to_numpy(float) if "day_log_var" in rows.columns \
+        else np.full(len(rows), np.nan)
+    bad = ~(s2 >= 0)
+    if bad.any():
+        at = rows["interval_start"].iloc[int(np.flatnonzero(bad)[0])].isoformat()
+        raise InputError(f"forecast: channel {rows['channel'].iloc[0]}: day_log_var at {at}: the chance rule of a "
+                         "deferred channel needs the variance of the log of the day's level (as planner forecast "
+                         "writes it); forecast with model = \"default\" or use staffing_rule = \"point\"")
+    return np.exp(np.sqrt(s2) * special.ndtri(spec.confidence) - 0.5 * s2)
