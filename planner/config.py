@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, SpecError
-from planner.schema import did_you_mean, parse_duration_s
+from planner.schema import check_rule, did_you_mean, parse_duration_s
 
 __all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS", "FROM_HISTORY", "CALIBRATED_KEYS"]
 
@@ -222,8 +222,6 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
 
 def _rule(check: _Checker, value, keys: tuple[str, ...]) -> tuple[str, float | None]:
     """``staffing_rule = "expected"`` or ``{ rule = "chance", confidence = 0.9 }`` -> (rule, confidence)."""
-    from planner.staffing.uncertainty import check_rule
-
     if isinstance(value, dict):
         check.keys(value, RULE_KEYS, keys)
         if "rule" not in value:

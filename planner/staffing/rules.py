@@ -201,8 +201,7 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
     if rule == "chance":
         x = rate_quantile(shape, confidence)
         return model.required(x), model.fractional(x)
-    point = model.required(np.ones(size))
-    agents = point.copy()
+    agents, fractional = model.required(np.ones(size)), model.fractional(np.ones(size))
     rows = np.flatnonzero((model.load > 0) & np.isfinite(shape))  # known rates: the point answer, exactly
     if rows.size:
         def met(n, r):
@@ -211,7 +210,7 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
         lower = np.zeros(rows.size, dtype=np.int64)
         guess = np.maximum(model.required(rate_quantile(shape, 0.5 + 0.5 * model.target))[rows], 1)
         agents[rows] = smallest_integer(met, lower, guess)
-    fractional = agents.astype(float)
+    fractional[rows] = agents[rows]
     live = rows[agents[rows] > 1] if model.kind == "erlang_c" else rows[:0]
     if live.size:
         high = _expected_sl(model, agents[live], live, shape)
@@ -376,7 +375,7 @@ def staff_live(rows, spec, load, aht, agents, fractional, perf):
         perf = model.performance(agents)
     expected, chance = outcomes(model, agents, shape)
     per_day = np.full(load.size, np.nan)
-    if DAY_DRAWS and "day_log_var" in rows.columns and np.isfinite(shape).any():
+    if DAY_DRAWS and "day_log_var" in rows.columns and (~np.isnan(shape)).any():
         day = pd.factorize(rows["interval_start"].dt.tz_localize(None).dt.normalize())[0]
         p = day_probability(model, agents, shape, pd.to_numeric(rows["day_log_var"], errors="coerce"),
                                   day, draws=DAY_DRAWS, seed=0)

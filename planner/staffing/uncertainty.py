@@ -52,14 +52,13 @@ from typing import Callable
 import numpy as np
 from scipy import special
 
-from planner.errors import InputError, SpecError
+from planner.errors import InputError
+from planner.schema import RULES, check_rule
 from planner.staffing._search import solve_increasing
 
 __all__ = ["RULES", "check_rule", "rule_label", "rate_quantile", "rate_probability", "expected_value",
            "check_shapes", "NODES"]
 
-#: Staffing rules: the point forecast; the expected service level over the rate; a chance of meeting it.
-RULES = ("point", "expected", "chance")
 #: Gauss-Legendre nodes of the expectation over the rate.
 NODES = 24
 #: The rule's ends: where the log-density has fallen this far below its mode (mass beyond ~1e-13).
@@ -68,31 +67,6 @@ _DROP = 24.0
 _KNOWN = 1e12
 
 _T, _W = np.polynomial.legendre.leggauss(NODES)
-
-
-def check_rule(rule, confidence, where: str = "staffing_rule") -> tuple[str, float | None]:
-    """Check a staffing rule and its confidence; return ``(rule, confidence)``.
-
-    ``confidence`` is required by ``"chance"`` (a probability in (0, 1)) and refused by the others.
-    Raises :class:`~planner.errors.SpecError` naming ``where``.
-
-    >>> check_rule("chance", 0.9), check_rule("expected", None)
-    (('chance', 0.9), ('expected', None))
-    """
-    if rule not in RULES:
-        from planner.schema import did_you_mean
-
-        hint = did_you_mean(rule, RULES) if isinstance(rule, str) else ""
-        raise SpecError(f"{where}: unknown rule {rule!r}{hint}; use \"point\", \"expected\" or "
-                        "{ rule = \"chance\", confidence = 0.9 }")
-    if rule != "chance":
-        if confidence is not None:
-            raise SpecError(f"{where}: confidence applies to the \"chance\" rule only, not {rule!r}")
-        return rule, None
-    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0.0 < confidence < 1.0:
-        raise SpecError(f"{where}: the chance rule needs a confidence in (0, 1), such as "
-                        f"{{ rule = \"chance\", confidence = 0.9 }}; got {confidence!r}")
-    return rule, float(confidence)
 
 
 def rule_label(rule: str, confidence: float | None = None) -> str:
