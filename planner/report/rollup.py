@@ -47,7 +47,9 @@ def rollup(
     -------
     pandas.DataFrame
         ``period, channel, offered, workload_hours, agent_hours, agent_hours_gross, fte, fte_gross,
-        peak_agents, service_level, abandon_rate`` (service level NaN for deferred channels).
+        peak_agents, service_level, abandon_rate`` (service level NaN for deferred channels); with a
+        plan staffed to the forecast's uncertainty also ``expected_service_level`` (volume-weighted)
+        and, by day, ``p_day_service_level_met`` (:func:`planner.staffing.plan.staff`).
 
     Examples
     --------
@@ -90,4 +92,21 @@ def rollup(
         out["abandon_rate"] = np.where(out["offered"] > 0, out["ab_weight"] / out["offered"], 0.0)
     columns = ["period", "channel", "offered", "workload_hours", "agent_hours", "agent_hours_gross",
                "fte", "fte_gross", "peak_agents", "service_level", "abandon_rate"]
-    return out[columns]
+    return out[columns].assign(**_uncertainty(frame, out, by))
+
+
+def _uncertainty(frame: pd.DataFrame, out: pd.DataFrame, by: str) -> dict:
+    """``expected_service_level`` (volume-weighted) and, per day, ``p_day_service_level_met`` when the plan has them."""
+    extra = {}
+    keys = [out["period"], out["channel"]]
+    if "expected_service_level" in frame.columns:
+        known = frame["expected_service_level"].notna()
+        weight = frame["offered"].where(known, 0.0)
+        sums = (weight * frame["expected_service_level"].fillna(0.0)).groupby([frame["period"], frame["channel"]]).sum()
+        totals = weight.groupby([frame["period"], frame["channel"]]).sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra["expected_service_level"] = (sums / totals.where(totals > 0)).reindex(keys).to_numpy()
+    if by == "day" and "p_day_service_level_met" in frame.columns:
+        first = frame.groupby([frame["period"], frame["channel"]])["p_day_service_level_met"].first()
+        extra["p_day_service_level_met"] = first.reindex(keys).to_numpy()
+    return extra

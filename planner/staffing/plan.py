@@ -294,7 +294,7 @@ PLAN_COLUMNS = (
 )
 
 
-def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
+def _live(rows: pd.DataFrame, spec, interval_s: float, day_draws: int = rules.DAY_DRAWS) -> dict[str, np.ndarray]:
     """Staff one live channel (its rows in time order)."""
     rate = rows["offered"].to_numpy(float) / interval_s
     aht = rows["aht_s"].to_numpy(float)
@@ -334,7 +334,7 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
         r = erlang_a.erlang_a(agents, load, aht, patience, spec.threshold_s)
         perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
         fractional = agents.astype(float)
-    agents, fractional, perf, spread = rules.staff_live(rows, spec, load, aht, agents, fractional, perf)
+    agents, fractional, perf, spread = rules.staff_live(rows, spec, load, aht, agents, fractional, perf, day_draws)
     return dict(load_erlangs=load, agents=np.asarray(agents, dtype=np.int64), agents_fractional=fractional,
                 backlog=np.zeros(load.size), method=np.full(load.size, method), open=np.ones(load.size, bool),
                 **perf, **spread)
@@ -365,7 +365,8 @@ def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float) -> dict[str
                 backlog=np.asarray(result["backlog"], dtype=float), method=np.full(load.size, "deferred"))
 
 
-def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s: float | None = None) -> pd.DataFrame:
+def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s: float | None = None,
+          day_draws: int = rules.DAY_DRAWS) -> pd.DataFrame:
     """The interval staffing plan for a forecast: agents per interval and channel, and what they deliver.
 
     Parameters
@@ -378,13 +379,20 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
     interval_s : float, optional
         Interval length [s]; when omitted, ``forecast.attrs["interval_s"]`` or the most common
         standard spacing of ``interval_start`` (:func:`planner.calendar.interval_s_of`).
+    day_draws : int
+        Joint draws of each day's rate factors for ``p_day_service_level_met`` (0: not computed).
 
     Returns
     -------
     pandas.DataFrame
         The forecast columns, ``kind``, ``method``, ``load_erlangs`` [Erlang], ``agents`` (net, whole),
         ``agents_fractional``, ``agents_gross`` (after shrinkage), ``service_level``, ``asa_s`` [s],
-        ``occupancy``, ``abandon_rate``, ``backlog`` [items], and the channel parameters.
+        ``occupancy``, ``abandon_rate``, ``backlog`` [items], and the channel parameters. With the
+        forecast's ``rate_shape`` (and ``day_log_var``), live channels also get
+        ``expected_service_level`` (over the rate's distribution, weighted by volume),
+        ``p_service_level_met`` (P(SL >= target) over the rate) and ``p_day_service_level_met``
+        (P(the local day's volume-weighted SL >= target), the same on every interval of the day);
+        NaN otherwise. See :mod:`planner.staffing.rules`.
 
     References
     ----------
@@ -428,7 +436,7 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
     for name, rows in forecast.sort_values(["channel", "interval_start"]).groupby("channel", sort=False):
         spec = channels[name]
         rows = rows.reset_index(drop=True)
-        result = _deferred(rows, spec, interval_s) if spec.kind == "deferred" else _live(rows, spec, interval_s)
+        result = _deferred(rows, spec, interval_s) if spec.kind == "deferred" else _live(rows, spec, interval_s, day_draws)
         part = rows.assign(kind=spec.kind, **result)
         part["agents_gross"] = part["agents"] / (1.0 - spec.shrinkage)
         for field in fields(spec):

@@ -252,7 +252,7 @@ def outcomes(model: _Model, agents, shape) -> tuple[np.ndarray, np.ndarray]:
     def gap(x, r):
         return target[r] - model.sl(n[rows][r], x, rows[r])
 
-    x_max = solve_increasing(gap, np.zeros(rows.size), hi, ftol=1e-10)
+    x_max = solve_increasing(gap, np.zeros(rows.size), hi, ftol=1e-7)
     chance[rows] = np.where(n[rows] > 0, rate_probability(shape[rows], x_max), 0.0)
     return expected, chance
 
@@ -352,7 +352,7 @@ def forecast_shapes(rows: pd.DataFrame, spec, name: str) -> np.ndarray:
     return shape
 
 
-def staff_live(rows, spec, load, aht, agents, fractional, perf):
+def staff_live(rows, spec, load, aht, agents, fractional, perf, day_draws: int = DAY_DRAWS):
     """Staff a live channel's rows by its spec's rule, and state the plan against the rate's uncertainty.
 
     ``load`` [Erlang] and ``aht`` [s] per interval (after MOL), with the point plan's ``agents``,
@@ -375,10 +375,10 @@ def staff_live(rows, spec, load, aht, agents, fractional, perf):
         perf = model.performance(agents)
     expected, chance = outcomes(model, agents, shape)
     per_day = np.full(load.size, np.nan)
-    if DAY_DRAWS and "day_log_var" in rows.columns and (~np.isnan(shape)).any():
+    if day_draws and "day_log_var" in rows.columns and (~np.isnan(shape)).any():
         day = pd.factorize(rows["interval_start"].dt.tz_localize(None).dt.normalize())[0]
         p = day_probability(model, agents, shape, pd.to_numeric(rows["day_log_var"], errors="coerce"),
-                                  day, draws=DAY_DRAWS, seed=0)
+                                  day, draws=day_draws, seed=0)
         per_day = p[day]
     return agents, fractional, perf, dict(expected_service_level=expected, p_service_level_met=chance,
                                           p_day_service_level_met=per_day)
