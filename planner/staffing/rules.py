@@ -50,8 +50,7 @@ from planner.staffing import chat, erlang, erlang_a
 from planner.staffing._search import smallest_integer, solve_increasing
 from planner.staffing.uncertainty import expected_value, rate_probability, rate_quantile
 
-__all__ = ["erlang_c_model", "erlang_a_model", "chat_model", "required", "outcomes", "day_probability",
-           "staff_live", "day_volume_factor", "forecast_shapes", "UNCERTAINTY_COLUMNS"]
+__all__ = ["erlang_c_model", "erlang_a_model", "chat_model", "required", "outcomes", "day_probability"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -143,7 +142,12 @@ def _flat(size, value):
 
 
 def erlang_c_model(load_erlangs, aht_s, *, threshold_s, target, max_occupancy=1.0) -> _Model:
-    """Erlang C adaptor: ``load_erlangs`` [Erlang] and ``aht_s`` [s] per interval; ``threshold_s`` [s]."""
+    """Erlang C adaptor: ``load_erlangs`` [Erlang] and ``aht_s`` [s] per interval; ``threshold_s`` [s].
+
+    >>> model = erlang_c_model([10.0], 180.0, threshold_s=20.0, target=0.8)
+    >>> round(float(model.sl(np.array([14.0]), np.array([1.0]), np.array([0]))[0]), 5)  # Erlang C at 14 agents
+    0.88835
+    """
     load = np.asarray(load_erlangs, dtype=float).ravel()
     return _Model("erlang_c", load, _flat(load.size, target), _flat(load.size, threshold_s),
                   _flat(load.size, max_occupancy), aht=_flat(load.size, aht_s))
@@ -151,7 +155,12 @@ def erlang_c_model(load_erlangs, aht_s, *, threshold_s, target, max_occupancy=1.
 
 def erlang_a_model(load_erlangs, aht_s, *, patience_s, threshold_s, target, max_occupancy=1.0,
                    max_abandon_rate=None) -> _Model:
-    """Erlang A adaptor: as :func:`erlang_c_model` with mean patience ``patience_s`` [s]."""
+    """Erlang A adaptor: as :func:`erlang_c_model` with mean patience ``patience_s`` [s].
+
+    >>> model = erlang_a_model([10.0], 180.0, patience_s=120.0, threshold_s=20.0, target=0.8)
+    >>> int(required(model, [np.inf])[0][0]), float(model.kink(np.array([12.0]), np.array([0]))[0])
+    (12, inf)
+    """
     load = np.asarray(load_erlangs, dtype=float).ravel()
     return _Model("erlang_a", load, _flat(load.size, target), _flat(load.size, threshold_s),
                   _flat(load.size, max_occupancy), aht=_flat(load.size, aht_s), patience=_flat(load.size, patience_s),
@@ -160,7 +169,13 @@ def erlang_a_model(load_erlangs, aht_s, *, patience_s, threshold_s, target, max_
 
 def chat_model(arrival_rate_per_s, aht_profile_s, *, patience_s, threshold_s, target, max_occupancy=1.0,
                max_abandon_rate=None) -> _Model:
-    """Chat adaptor: arrival rate [1/s] and the ``(n, k)`` durations by concurrency [s] (:func:`planner.chat.aht_profile`)."""
+    """Chat adaptor: arrival rate [1/s] and the ``(n, k)`` durations by concurrency [s] (:func:`planner.chat.aht_profile`).
+
+    >>> model = chat_model([100 / 900], chat.aht_profile([600.0], 3, 0.15), patience_s=120.0, threshold_s=40.0,
+    ...                    target=0.8)
+    >>> int(required(model, [np.inf])[0][0])  # the chat module's own answer
+    27
+    """
     rate = np.asarray(arrival_rate_per_s, dtype=float).ravel()
     profile = np.asarray(aht_profile_s, dtype=float).reshape(rate.size, -1)
     return _Model("chat", rate, _flat(rate.size, target), _flat(rate.size, threshold_s),
@@ -193,6 +208,12 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
         Fractional: Jagerman's continuous Erlang C at the rule's rate for ``point`` and ``chance``;
         for ``expected`` the expected service level interpolated linearly between ``agents - 1``
         and ``agents``; Erlang A and chat report whole agents.
+
+    Examples
+    --------
+    >>> model = erlang_c_model([10.0, 50.0], 240.0, threshold_s=20.0, target=0.8)
+    >>> [required(model, [40.0, 40.0], *rule)[0].tolist() for rule in (("point",), ("expected",), ("chance", 0.9))]
+    [[14, 56], [15, 63], [16, 67]]
     """
     size = model.load.size
     shape = np.broadcast_to(np.asarray(shape, dtype=float), (size,))
@@ -225,6 +246,10 @@ def outcomes(model: _Model, agents, shape) -> tuple[np.ndarray, np.ndarray]:
     """Expected service level (volume-weighted) and ``P(SL >= target)`` over the rate, at ``agents``.
 
     Both are NaN where the shape is NaN (a forecast without the rate's distribution).
+
+    >>> model = erlang_c_model([50.0], 240.0, threshold_s=20.0, target=0.8)
+    >>> [round(float(v[0]), 3) for v in outcomes(model, [56], [40.0])]
+    [0.577, 0.531]
     """
     size = model.load.size
     shape = np.broadcast_to(np.asarray(shape, dtype=float), (size,))
@@ -286,6 +311,18 @@ def day_probability(model: _Model, agents, shape, day_log_var, day, *, draws: in
     -------
     numpy.ndarray
         One probability per day number (NaN where a day lacks ``day_log_var`` or ``rate_shape``).
+
+    Examples
+    --------
+    A day of 40 equal intervals, all of the rate's spread in the day factor: the day meets the
+    target as often as one interval does.
+
+    >>> model = erlang_c_model(np.full(40, 30.0), 240.0, threshold_s=20.0, target=0.8)
+    >>> shape, s2 = np.full(40, 1.0 / np.expm1(0.01)), np.full(40, 0.01)
+    >>> day = day_probability(model, np.full(40, 37), shape, s2, np.zeros(40, int), draws=1000)
+    >>> one = outcomes(model, np.full(40, 37), shape)[1][0]
+    >>> bool(abs(day[0] - one) < 0.05)
+    True
     """
     day = np.asarray(day, dtype=np.int64)
     n_days = int(day.max(initial=-1)) + 1
