@@ -142,8 +142,23 @@ def _flat(size, value):
 
 
 def erlang_c_model(load_erlangs, aht_s, *, threshold_s, target, max_occupancy=1.0) -> _Model:
-    """Erlang C adaptor: ``load_erlangs`` [Erlang] and ``aht_s`` [s] per interval; ``threshold_s`` [s].
+    """Erlang C adaptor of one channel's intervals, for :func:`required` and :func:`outcomes`.
 
+    Parameters
+    ----------
+    load_erlangs : array_like
+        Offered load at the forecast rate per interval [Erlang].
+    aht_s : float or array_like
+        Average handle time [s].
+    threshold_s : float or array_like
+        Service-level threshold [s].
+    target : float or array_like
+        Target service level [-], in (0, 1).
+    max_occupancy : float or array_like
+        Occupancy cap [-], in (0, 1], at the forecast rate.
+
+    Examples
+    --------
     >>> model = erlang_c_model([10.0], 180.0, threshold_s=20.0, target=0.8)
     >>> round(float(model.sl(np.array([14.0]), np.array([1.0]), np.array([0]))[0]), 5)  # Erlang C at 14 agents
     0.88835
@@ -155,8 +170,27 @@ def erlang_c_model(load_erlangs, aht_s, *, threshold_s, target, max_occupancy=1.
 
 def erlang_a_model(load_erlangs, aht_s, *, patience_s, threshold_s, target, max_occupancy=1.0,
                    max_abandon_rate=None) -> _Model:
-    """Erlang A adaptor: as :func:`erlang_c_model` with mean patience ``patience_s`` [s].
+    """Erlang A adaptor of one channel's intervals (abandonment: no stability limit).
 
+    Parameters
+    ----------
+    load_erlangs : array_like
+        Offered load at the forecast rate per interval [Erlang].
+    aht_s : float or array_like
+        Average handle time [s].
+    patience_s : float or array_like
+        Mean (exponential) patience [s].
+    threshold_s : float or array_like
+        Service-level threshold [s].
+    target : float or array_like
+        Target service level [-], in (0, 1).
+    max_occupancy : float or array_like
+        Occupancy cap [-], in (0, 1], at the forecast rate.
+    max_abandon_rate : float, optional
+        Abandonment cap [-], in (0, 1], at the forecast rate.
+
+    Examples
+    --------
     >>> model = erlang_a_model([10.0], 180.0, patience_s=120.0, threshold_s=20.0, target=0.8)
     >>> int(required(model, [np.inf])[0][0]), float(model.kink(np.array([12.0]), np.array([0]))[0])
     (12, inf)
@@ -169,8 +203,27 @@ def erlang_a_model(load_erlangs, aht_s, *, patience_s, threshold_s, target, max_
 
 def chat_model(arrival_rate_per_s, aht_profile_s, *, patience_s, threshold_s, target, max_occupancy=1.0,
                max_abandon_rate=None) -> _Model:
-    """Chat adaptor: arrival rate [1/s] and the ``(n, k)`` durations by concurrency [s] (:func:`planner.chat.aht_profile`).
+    """Chat adaptor of one channel's intervals (the balanced chain of :mod:`planner.staffing.chat`).
 
+    Parameters
+    ----------
+    arrival_rate_per_s : array_like
+        Chats offered per second at the forecast rate [1/s].
+    aht_profile_s : array_like
+        ``(n, k)`` mean chat durations while the agent holds 1..k chats [s] (:func:`planner.chat.aht_profile`).
+    patience_s : float or array_like
+        Mean (exponential) patience [s]; ``inf``: none (a stability limit).
+    threshold_s : float or array_like
+        Service-level threshold [s].
+    target : float or array_like
+        Target service level [-], in (0, 1).
+    max_occupancy : float or array_like
+        Occupancy cap [-], in (0, 1], at the forecast rate.
+    max_abandon_rate : float, optional
+        Abandonment cap [-], in (0, 1], at the forecast rate.
+
+    Examples
+    --------
     >>> model = chat_model([100 / 900], chat.aht_profile([600.0], 3, 0.15), patience_s=120.0, threshold_s=40.0,
     ...                    target=0.8)
     >>> int(required(model, [np.inf])[0][0])  # the chat module's own answer
