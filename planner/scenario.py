@@ -443,7 +443,7 @@ class Scenario:
             folder.write_csv("weekly.csv", result.weekly)
             if result.calibration is not None:
                 folder.write_csv("calibration.csv", result.calibration)
-            price = price_of_confidence(result.forecast, self.channel_specs(result.calibration), interval_s=self.config.interval_s)
+            price = price_of_confidence(result.plan, self.channel_specs(result.calibration), interval_s=self.config.interval_s)
             if len(price):  # agent-hours and expected service level of each staffing rule
                 folder.write_csv("confidence.csv", price)
             images: list = []

@@ -295,7 +295,7 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
     return agents, fractional
 
 
-def outcomes(model: _Model, agents, shape) -> tuple[np.ndarray, np.ndarray]:
+def outcomes(model: _Model, agents, shape, *, with_probability: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Expected service level (volume-weighted) and ``P(SL >= target)`` over the rate, at ``agents``.
 
     Both are NaN where the shape is NaN (a forecast without the rate's distribution).
@@ -316,6 +316,8 @@ def outcomes(model: _Model, agents, shape) -> tuple[np.ndarray, np.ndarray]:
     if not rows.size:
         return expected, chance
     expected[rows] = _expected_sl(model, n[rows], rows, shape)
+    if not with_probability:  # the root search below costs more than the expectation
+        return expected, chance
     target = model.target[rows]
     hi = model.kink(n[rows], rows)
     unbounded = ~np.isfinite(hi)
@@ -442,6 +444,19 @@ def forecast_shapes(rows: pd.DataFrame, spec, name: str) -> np.ndarray:
     return shape
 
 
+def live_model(spec, load, aht):
+    """The adaptor of a live channel spec (Voice, Chat) at ``load`` [Erlang] and ``aht`` [s] per interval."""
+    targets = dict(target=spec.target_service_level, threshold_s=spec.threshold_s, max_occupancy=spec.max_occupancy)
+    patience = math.inf if spec.patience_s is None else spec.patience_s
+    if spec.kind == "chat":
+        alone = aht / (1.0 + spec.aht_growth * (spec.aht_concurrency - 1.0))
+        return chat_model(load / aht, chat.aht_profile(alone, spec.concurrency, spec.aht_growth),
+                          patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
+    if spec.patience_s is None:
+        return erlang_c_model(load, aht, **targets)
+    return erlang_a_model(load, aht, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
+
+
 def staff_live(rows, spec, load, aht, agents, fractional, perf, day_draws: int = DAY_DRAWS):
     """Staff a live channel's rows by its spec's rule, and state the plan against the rate's uncertainty.
 
@@ -449,16 +464,7 @@ def staff_live(rows, spec, load, aht, agents, fractional, perf, day_draws: int =
     ``fractional`` and ``perf``; returns them under the rule, and the columns of
     :data:`UNCERTAINTY_COLUMNS`. Called by :func:`planner.staffing.plan.staff`.
     """
-    targets = dict(target=spec.target_service_level, threshold_s=spec.threshold_s, max_occupancy=spec.max_occupancy)
-    patience = math.inf if spec.patience_s is None else spec.patience_s
-    if spec.kind == "chat":
-        alone = aht / (1.0 + spec.aht_growth * (spec.aht_concurrency - 1.0))
-        model = chat_model(load / aht, chat.aht_profile(alone, spec.concurrency, spec.aht_growth),
-                                 patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
-    elif spec.patience_s is None:
-        model = erlang_c_model(load, aht, **targets)
-    else:
-        model = erlang_a_model(load, aht, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
+    model = live_model(spec, load, aht)
     shape = forecast_shapes(rows, spec, str(rows["channel"].iloc[0]) if len(rows) else "")
     if spec.staffing_rule != "point":
         agents, fractional = required(model, shape, spec.staffing_rule, spec.confidence)
