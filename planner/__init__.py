@@ -21,6 +21,7 @@ _LAZY = {
     "chat": "planner.staffing.chat",
     "ChatResult": "planner.staffing.chat",
     "deferred": "planner.staffing.deferred",
+    "rules": "planner.staffing.rules",
     "staff": "planner.staffing.plan",
     "Voice": "planner.staffing.plan",
     "Chat": "planner.staffing.plan",
@@ -50,7 +51,7 @@ _LAZY = {
     "read_plan": "planner.simulate",
     "SimulationResult": "planner.simulate",
 }
-_MODULES = {"chat", "deferred", "forecast", "simulate"}  # callable packages: one binding, never rebound
+_MODULES = {"chat", "deferred", "forecast", "rules", "simulate"}  # callable packages: one binding, never rebound
 
 __all__ = [
     "PlannerError",

@@ -21,24 +21,26 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, SpecError
-from planner.schema import did_you_mean, parse_duration_s
+from planner.schema import check_rule, did_you_mean, parse_duration_s
 
 __all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS", "FROM_HISTORY", "CALIBRATED_KEYS"]
 
 #: Keys a channel table may hold, by kind (beyond ``kind`` itself).
 CHANNEL_KEYS = {
     "voice": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
-              "shrinkage", "method"},
+              "shrinkage", "method", "staffing_rule"},
     "chat": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
-             "shrinkage", "method", "concurrency", "aht_growth", "aht_concurrency"},
+             "shrinkage", "method", "concurrency", "aht_growth", "aht_concurrency", "staffing_rule"},
     "deferred": {"deadline_s", "business_hours", "target_service_level", "opening_backlog", "max_occupancy",
-                 "shrinkage", "open_days", "open_hours"},
+                 "shrinkage", "open_days", "open_hours", "staffing_rule"},
 }
 #: Keys that were renamed: old key -> what to write instead.
 RENAMED = {"service_quantile": "target_service_level (the share of items answered within deadline_s, "
                                "default 0.99; the safety is sized to reach it)"}
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
-            "holidays", "horizon", "model", "seed", "channels", "adjust"}
+            "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule"}
+#: Keys of a ``staffing_rule = { rule = "chance", confidence = 0.9 }`` table.
+RULE_KEYS = {"rule", "confidence"}
 HORIZON_KEYS = {"start", "days", "end"}
 ADJUST_KEYS = {"offered", "aht"}
 PATH_KEYS = {("history",), ("contacts",), ("messages",), ("events",)}
@@ -212,6 +214,8 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
             settings[key] = value
         elif key in ("method", "open_days", "open_hours"):
             settings[key] = check.text(value, where)
+        elif key == "staffing_rule":
+            settings["staffing_rule"], settings["confidence"] = _rule(check, value, where)
         elif key == "concurrency":
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 check.fail(where, f"expected a whole number >= 1, got {value!r}")
@@ -219,6 +223,21 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
         else:
             settings[key] = check.number(value, where)
     return settings
+
+
+def _rule(check: _Checker, value, keys: tuple[str, ...]) -> tuple[str, float | None]:
+    """``staffing_rule = "expected"`` or ``{ rule = "chance", confidence = 0.9 }`` -> (rule, confidence)."""
+    if isinstance(value, dict):
+        check.keys(value, RULE_KEYS, keys)
+        if "rule" not in value:
+            check.fail((*keys, "rule"), 'missing; write { rule = "chance", confidence = 0.9 }')
+        rule, confidence = value["rule"], value.get("confidence")
+    else:
+        rule, confidence = value, None
+    try:
+        return check_rule(rule, confidence, "staffing_rule")
+    except SpecError as error:
+        check.fail(keys, str(error).split(": ", 1)[-1])
 
 
 def _horizon(check: _Checker, value) -> Horizon:
@@ -309,6 +328,12 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
                            'contacts = "data/contacts.csv.gz" to the scenario')
             if value == FROM_HISTORY and key not in CALIBRATED_KEYS:
                 check.fail(("channels", name, key), f'"{FROM_HISTORY}" works for {", ".join(sorted(CALIBRATED_KEYS))} only')
+    if "staffing_rule" in data:  # the scenario's rule, for every channel that does not set its own
+        rule, confidence = _rule(check, data["staffing_rule"], ("staffing_rule",))
+        for table in channels.values():
+            if isinstance(table, dict) and "staffing_rule" not in table and not (
+                    table.get("kind") == "deferred" and rule == "expected"):  # deferred: point or chance
+                table["staffing_rule"] = {"rule": rule, "confidence": confidence} if confidence else rule
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         check.fail(("seed",), f"expected a whole number >= 0, got {seed!r}")

@@ -19,13 +19,7 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import holiday_events
-from planner.config import (
-    CALIBRATED_KEYS,
-    FROM_HISTORY,
-    ScenarioConfig,
-    load_scenario,
-    locate,
-)
+from planner.config import CALIBRATED_KEYS, FROM_HISTORY, ScenarioConfig, load_scenario, locate
 from planner.contacts import learn_settings, read_contacts, to_history
 from planner.errors import InputError, SpecError
 from planner.forecast import accuracy, backtest, horizon_bounds
@@ -40,6 +34,7 @@ from planner.report import (
     staffing_heatmap,
     summary_table,
 )
+from planner.staffing.confidence import price_of_confidence
 from planner.staffing.plan import Chat, Deferred, Voice, staff
 
 __all__ = ["Scenario", "RunResult"]
@@ -451,6 +446,9 @@ class Scenario:
             folder.write_csv("weekly.csv", result.weekly)
             if result.calibration is not None:
                 folder.write_csv("calibration.csv", result.calibration)
+            price = price_of_confidence(result.plan, self.channel_specs(result.calibration), interval_s=self.config.interval_s)
+            if len(price):  # agent-hours and expected service level of each staffing rule
+                folder.write_csv("confidence.csv", price)
             images: list = []
             for channel in channels:
                 png = folder.write_png(f"forecast_{channel}.png",
@@ -470,6 +468,7 @@ class Scenario:
                 sections=[("Summary by channel", [summary]),
                           ("Required FTE per day", [(fte_png, "daily FTE"), result.daily]),
                           ("Weekly", [result.weekly]),
+                          *([("What confidence costs: each staffing rule (used: this plan's)", [price])] if len(price) else []),
                           *([("Settings learned from the contact log", [result.calibration])]
                             if result.calibration is not None else []),
                           *images,

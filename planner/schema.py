@@ -14,9 +14,11 @@ import zoneinfo
 
 import numpy as np
 
-from planner.errors import InputError
+from planner.errors import InputError, SpecError
 
 __all__ = [
+    "RULES",
+    "check_rule",
     "SECONDS_PER",
     "did_you_mean",
     "parse_duration_s",
@@ -287,3 +289,29 @@ def epoch_ns(times) -> np.ndarray:
     import pandas as pd  # only callers that already hold pandas objects get here
 
     return pd.DatetimeIndex(times).as_unit("ns").asi8
+#: Staffing rules (:mod:`planner.staffing.rules`): the point forecast; the service level expected
+#: over the forecast's rate distribution; a chance of meeting the target.
+RULES = ("point", "expected", "chance")
+
+
+def check_rule(rule, confidence, where: str = "staffing_rule") -> tuple[str, float | None]:
+    """Check a staffing rule and its confidence; return ``(rule, confidence)``.
+
+    ``confidence`` is required by ``"chance"`` (a probability in (0, 1)) and refused by the others.
+    Raises :class:`~planner.errors.SpecError` naming ``where``.
+
+    >>> check_rule("chance", 0.9), check_rule("expected", None)
+    (('chance', 0.9), ('expected', None))
+    """
+    if rule not in RULES:
+        hint = did_you_mean(rule, RULES) if isinstance(rule, str) else ""
+        raise SpecError(f"{where}: unknown rule {rule!r}{hint}; use \"point\", \"expected\" or "
+                        "{ rule = \"chance\", confidence = 0.9 }")
+    if rule != "chance":
+        if confidence is not None:
+            raise SpecError(f"{where}: confidence applies to the \"chance\" rule only, not {rule!r}")
+        return rule, None
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float)) or not 0.0 < confidence < 1.0:
+        raise SpecError(f"{where}: the chance rule needs a confidence in (0, 1), such as "
+                        f"{{ rule = \"chance\", confidence = 0.9 }}; got {confidence!r}")
+    return rule, float(confidence)

@@ -54,7 +54,8 @@ def events_frame(rows) -> pd.DataFrame:
 def test_an_exactly_weekly_periodic_series_is_forecast_exactly(model):
     history = periodic_history()
     forecast = pf.forecast(history, horizon="14D", model=model)
-    assert list(forecast.columns) == ["interval_start", "channel", "offered", "offered_lo", "offered_hi", "aht_s"]
+    assert list(forecast.columns) == ["interval_start", "channel", "offered", "offered_lo", "offered_hi", "aht_s",
+                                     "rate_shape", "day_log_var"]
     assert len(forecast) == 12 * len(HOURS)  # Sundays are never open: no rows
     np.testing.assert_allclose(forecast["offered"], expected(forecast), rtol=1e-9, atol=1e-9)
     assert (forecast["offered_lo"] <= forecast["offered"] + 1e-9).all()
@@ -248,7 +249,7 @@ def test_backtest_frame_and_accuracy_table():
     history = periodic_history()
     bt = pf.backtest(history, horizon="1D", n_windows=3)
     assert list(bt.columns) == ["interval_start", "channel", "offered", "offered_lo", "offered_hi", "aht_s",
-                                "cutoff", "actual", "model"]
+                                "rate_shape", "day_log_var", "cutoff", "actual", "model"]
     assert set(bt["model"]) == {"default", "seasonal_naive", "week_average"}
     assert bt["cutoff"].nunique() == 3
     assert (bt["interval_start"] >= bt["cutoff"]).all()

@@ -100,6 +100,18 @@ CASES = {
     "unknown event effect": ("events.csv", "multiply,1.3", "boost,1.3", "{d}/events.csv:2:effect: "),
     "multiply without a factor": ("events.csv", "multiply,1.3", "multiply,", "{d}/events.csv:2:value: "),
     "event ending before it starts": ("events.csv", "2026-07-14,2026-07-16", "2026-07-16,2026-07-14", "{d}/events.csv:2:end: "),
+    "unknown staffing rule": ("scenario.toml", "shrinkage = 0.3 }", 'shrinkage = 0.3, staffing_rule = "expectd" }',
+                              "{d}/scenario.toml: channels.phone.staffing_rule: unknown rule 'expectd' (did you mean 'expected'?)"),
+    "chance confidence above 1": ("scenario.toml", "[channels]", 'staffing_rule = { rule = "chance", confidence = 90 }\n[channels]',
+                                  "{d}/scenario.toml: staffing_rule: the chance rule needs a confidence in (0, 1)"),
+    "chance confidence of 1": ("scenario.toml", "shrinkage = 0.3 }", 'shrinkage = 0.3, staffing_rule = { rule = "chance", confidence = 1.0 } }',
+                               "{d}/scenario.toml: channels.phone.staffing_rule: the chance rule needs a confidence in (0, 1)"),
+    "chance without confidence": ("scenario.toml", "[channels]", 'staffing_rule = "chance"\n[channels]',
+                                  "{d}/scenario.toml: staffing_rule: the chance rule needs a confidence in (0, 1)"),
+    "confidence misspelt": ("scenario.toml", "[channels]", 'staffing_rule = { rule = "chance", confidance = 0.9 }\n[channels]',
+                            "{d}/scenario.toml: staffing_rule.confidance: unknown key (did you mean 'confidence'?)"),
+    "expected rule for deferred work": ("scenario.toml", 'open_hours = "08:00-20:00" }', 'open_hours = "08:00-20:00", staffing_rule = "expected" }',
+                                        "{d}/scenario.toml: channels.email.staffing_rule: \"expected\" is for live channels"),
 }
 DST_HISTORY = """interval_start,channel,offered,aht_s
 2026-10-25 00:45,phone,3,300

@@ -19,6 +19,8 @@ from planner.schema import HISTORY_REQUIRED
 __all__ = ["forecast", "forecast_channel", "horizon_bounds"]
 
 FORECAST_COLUMNS = ("interval_start", "channel", "offered", "offered_lo", "offered_hi", "aht_s")
+#: The distribution of the arrival rate, for staffing to the uncertainty (NaN: the model gives none).
+RATE_COLUMNS = ("rate_shape", "day_log_var")
 
 
 def _local(value, tz: str, name: str) -> pd.Timestamp:
@@ -116,7 +118,7 @@ def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str
     is_open[table["weekday"].to_numpy(int), table["slot"].to_numpy(int)] = table["open"].to_numpy(bool)
     panel = channel_panel(history, is_open, interval_s=interval_s, tz=tz, events=events, channel=channel)
     grid = future_grid(hours, panel, start=start, end=end, tz=tz, channel=channel, events=events)
-    out = grid.intervals.assign(offered=0.0, offered_lo=0.0, offered_hi=0.0)
+    out = grid.intervals.assign(offered=0.0, offered_lo=0.0, offered_hi=0.0, rate_shape=np.nan, day_log_var=np.nan)
     if grid.h:
         if not np.isfinite(panel.y).any():
             raise InputError(f"history: channel {channel!r} has no usable interval before {start}")
@@ -127,6 +129,9 @@ def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str
             suffix = "" if i == 0 else f"_{round(level * 100):d}"
             out[f"offered_lo{suffix}"] = prediction.lo[level][cell] * grid.multiply
             out[f"offered_hi{suffix}"] = prediction.hi[level][cell] * grid.multiply
+        if getattr(prediction, "rate_shape", None) is not None:  # a multiply event scales the mean, not the shape
+            out["rate_shape"] = np.asarray(prediction.rate_shape, dtype=float)[cell]
+            out["day_log_var"] = np.asarray(prediction.day_log_var, dtype=float)[grid.day]
     out["aht_s"] = _aht(spec, history, panel, interval_s, grid)
     return out
 
@@ -156,7 +161,10 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
     -------
     pandas.DataFrame
         ``interval_start, channel, offered, offered_lo, offered_hi, aht_s`` [contacts per interval,
-        s]; only open intervals (learned from the history: slots never open for a channel and weekday
+        s], then ``rate_shape`` (the gamma shape of the interval's arrival rate, whose mean is
+        ``offered``; ``inf``: known rate) and ``day_log_var`` (variance of the log of the day's
+        level factor, shared by the day's intervals [log^2]), NaN for models without them
+        (the baselines); only open intervals (learned from the history: slots never open for a channel and weekday
         are absent); ``attrs["level"]``, ``attrs["interval_s"]``, ``attrs["model"]``.
 
     References
@@ -196,7 +204,7 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
                                interval_s=interval_s, tz=tz, events=events, levels=levels)
               for channel, rows in history.groupby("channel", sort=True)]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
-    extra = [c for c in out.columns if c not in FORECAST_COLUMNS]
-    out = out[[*FORECAST_COLUMNS, *extra]]
+    extra = [c for c in out.columns if c not in (*FORECAST_COLUMNS, *RATE_COLUMNS)]
+    out = out[[*FORECAST_COLUMNS, *RATE_COLUMNS, *extra]]
     out.attrs.update(level=levels[0], levels=levels, interval_s=interval_s, model=spec.name)
     return out

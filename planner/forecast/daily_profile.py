@@ -21,7 +21,7 @@ import numpy as np
 
 from planner.errors import InputError
 from planner.forecast.daily import DailyFit, fit_daily
-from planner.forecast.intervals import combined_dispersion, negative_binomial_interval
+from planner.forecast.intervals import combined_dispersion, negative_binomial_interval, rate_shape
 from planner.forecast.profile import profile_pass
 from planner.forecast.protocol import Panel, Prediction, check_levels, weekday_of
 
@@ -88,7 +88,8 @@ class FittedDailyProfile:
         lo, hi = {}, {}
         for value in levels:
             lo[value], hi[value] = negative_binomial_interval(mean, c, value)
-        return Prediction(dates=dates, mean=mean, lo=lo, hi=hi)
+        return Prediction(dates=dates, mean=mean, lo=lo, hi=hi, rate_shape=np.broadcast_to(rate_shape(c), mean.shape),
+                          day_log_var=z_var)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
-__all__ = ["combined_dispersion", "negative_binomial_interval", "empirical_interval", "scaled_residual_quantiles"]
+__all__ = ["combined_dispersion", "rate_shape", "negative_binomial_interval", "empirical_interval",
+           "scaled_residual_quantiles"]
 
 #: Below this squared coefficient of variation the count is taken as Poisson.
 _POISSON_C = 1e-9
@@ -38,6 +39,28 @@ def combined_dispersion(day_log_var, slot_dispersion) -> np.ndarray:
     """
     c_day = np.expm1(np.asarray(day_log_var, dtype=float))
     return (1.0 + c_day) * (1.0 + np.asarray(slot_dispersion, dtype=float)) - 1.0
+
+
+def rate_shape(dispersion) -> np.ndarray:
+    """Gamma shape ``1 / c`` of the arrival rate whose squared coefficient of variation is ``c``.
+
+    The negative binomial count of :func:`negative_binomial_interval` is Poisson given a rate that
+    is gamma with mean ``mean`` and shape ``1 / c`` (Jongbloed & Koole 2001); below ``c = 1e-9``
+    the rate is taken as known (``inf``), as the intervals take the count as Poisson.
+
+    Parameters
+    ----------
+    dispersion : array_like
+        Squared coefficient of variation of the rate, ``c`` >= 0 [-].
+
+    Examples
+    --------
+    >>> rate_shape([0.01, 0.0]).tolist()
+    [100.0, inf]
+    """
+    c = np.asarray(dispersion, dtype=float)
+    with np.errstate(divide="ignore"):
+        return np.where(c < _POISSON_C, np.inf, 1.0 / np.maximum(c, _POISSON_C))
 
 
 def negative_binomial_interval(mean, dispersion, level: float) -> tuple[np.ndarray, np.ndarray]:

@@ -116,12 +116,20 @@ class Prediction:
 
     ``mean``, and each ``lo[level]``/``hi[level]``, are ``(h, n_slots)`` arrays of contacts per
     interval [contacts]; closed slots hold 0. ``dates`` are the local days (``datetime64[D]``).
+
+    Models whose counts are a gamma mixture of Poisson rates also give the distribution of the
+    rate (for staffing to the uncertainty, :mod:`planner.staffing.uncertainty`): ``rate_shape``
+    ``(h, n_slots)``, the gamma shape of each interval's arrival rate (mean ``mean``; ``inf``: the
+    rate is known), and ``day_log_var`` ``(h,)``, the variance of the log of each day's level
+    factor, shared by the intervals of the day [log^2]. Models without them leave them ``None``.
     """
 
     dates: np.ndarray
     mean: np.ndarray
     lo: dict[float, np.ndarray]
     hi: dict[float, np.ndarray]
+    rate_shape: np.ndarray | None = None
+    day_log_var: np.ndarray | None = None
 
 
 def check_levels(level) -> tuple[float, ...]:

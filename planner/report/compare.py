@@ -11,6 +11,8 @@ from planner.errors import InputError
 __all__ = ["compare", "compare_figure"]
 
 VALUES = ("offered", "fte", "fte_gross", "service_level")
+#: Compared when every roll-up has them (plans staffed to the forecast's uncertainty).
+OPTIONAL = ("expected_service_level",)
 
 
 def compare(rollups: dict[str, pd.DataFrame]) -> pd.DataFrame:
@@ -32,15 +34,16 @@ def compare(rollups: dict[str, pd.DataFrame]) -> pd.DataFrame:
     names = list(rollups)
     keys = ["period", "channel"]
     table = None
+    values = [*VALUES, *(v for v in OPTIONAL if all(v in frame.columns for frame in rollups.values()))]
     for name in names:
-        part = rollups[name][keys + list(VALUES)].rename(columns={v: f"{v} [{name}]" for v in VALUES})
+        part = rollups[name][keys + values].rename(columns={v: f"{v} [{name}]" for v in values})
         table = part if table is None else table.merge(part, on=keys, how="outer")
     first = names[0]
     for name in names[1:]:
-        for value in VALUES:
+        for value in values:
             base, other = table[f"{value} [{first}]"], table[f"{value} [{name}]"]
             table[f"{value} change [{name}]"] = other - base
-            if value != "service_level":
+            if value not in ("service_level", *OPTIONAL):
                 with np.errstate(divide="ignore", invalid="ignore"):
                     table[f"{value} change % [{name}]"] = np.where(base != 0, 100.0 * (other - base) / base, np.nan)
     return table.sort_values(keys, ignore_index=True)

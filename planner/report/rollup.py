@@ -52,7 +52,9 @@ def rollup(
     pandas.DataFrame
         ``period, channel, offered, workload_hours, agent_hours, agent_hours_gross, fte, fte_gross,
         peak_agents, service_level, abandon_rate, agent_hours_fluid, deferred_overhead`` (the last two
-        NaN for live channels, or without ``agents_fluid`` in the plan).
+        NaN for live channels, or without ``agents_fluid`` in the plan); with a plan staffed to the
+        forecast's uncertainty also ``expected_service_level`` (volume-weighted) and, by day,
+        ``p_day_service_level_met`` (:func:`planner.staffing.plan.staff`).
 
     Examples
     --------
@@ -102,7 +104,7 @@ def rollup(
     columns = ["period", "channel", "offered", "workload_hours", "agent_hours", "agent_hours_gross",
                "fte", "fte_gross", "peak_agents", "service_level", "abandon_rate", "agent_hours_fluid",
                "deferred_overhead"]
-    return out[columns]
+    return out[columns].assign(**_uncertainty(frame, out, by))
 
 
 def _overhead(whole: pd.Series, fluid: pd.Series) -> np.ndarray:
@@ -140,3 +142,20 @@ def summary_table(plan: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
         whole = plan["agents"].where(deferred, 0.0).groupby(plan["channel"]).sum()
         total["deferred_overhead"] = _overhead(whole, plan.groupby("channel")["agents_fluid"].sum(min_count=1))
     return total.reset_index()
+
+
+def _uncertainty(frame: pd.DataFrame, out: pd.DataFrame, by: str) -> dict:
+    """``expected_service_level`` (volume-weighted) and, per day, ``p_day_service_level_met`` when the plan has them."""
+    extra = {}
+    keys = [out["period"], out["channel"]]
+    if "expected_service_level" in frame.columns:
+        known = frame["expected_service_level"].notna()
+        weight = frame["offered"].where(known, 0.0)
+        sums = (weight * frame["expected_service_level"].fillna(0.0)).groupby([frame["period"], frame["channel"]]).sum()
+        totals = weight.groupby([frame["period"], frame["channel"]]).sum()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            extra["expected_service_level"] = (sums / totals.where(totals > 0)).reindex(keys).to_numpy()
+    if by == "day" and "p_day_service_level_met" in frame.columns:
+        first = frame.groupby([frame["period"], frame["channel"]])["p_day_service_level_met"].first()
+        extra["p_day_service_level_met"] = first.reindex(keys).to_numpy()
+    return extra

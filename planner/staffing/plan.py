@@ -26,8 +26,9 @@ import pandas as pd
 
 from planner.calendar import interval_s_of
 from planner.errors import InputError, SpecError
-from planner.staffing import erlang, erlang_a
+from planner.staffing import erlang, erlang_a, rules
 from planner.staffing.timevarying import modified_offered_load
+from planner.staffing.uncertainty import check_rule
 
 __all__ = ["Voice", "Chat", "Deferred", "staff", "METHODS"]
 
@@ -58,6 +59,7 @@ def _check_live(spec) -> None:
     _check(spec, "shrinkage", spec.shrinkage, low=0, high=1, high_open=True)
     if spec.method not in METHODS:
         raise SpecError(f"{type(spec).__name__.lower()}.method: expected one of {', '.join(METHODS)}, got {spec.method!r}")
+    check_rule(spec.staffing_rule, spec.confidence, f"{type(spec).__name__.lower()}.staffing_rule")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +86,12 @@ class Voice:
     method : {"auto", "sipp", "mol"}
         Load per interval: stationary (SIPP), modified offered load (MOL, for long calls or steep
         ramps), or ``"auto"``: MOL when AHT exceeds 10 minutes.
+    staffing_rule : {"point", "expected", "chance"}
+        Staff to the point forecast, to the service level expected over the forecast's rate
+        distribution, or to its ``confidence`` quantile (:mod:`planner.staffing.rules`); the
+        forecast then needs ``rate_shape``.
+    confidence : float, optional
+        Probability ``q`` in (0, 1) of the ``"chance"`` rule: P(SL >= target) >= q per interval.
 
     Examples
     --------
@@ -99,6 +107,8 @@ class Voice:
     max_abandon_rate: float | None = None
     shrinkage: float = 0.0
     method: str = "auto"
+    staffing_rule: str = "point"
+    confidence: float | None = None
 
     kind = "voice"
 
@@ -139,6 +149,12 @@ class Chat:
         Share of paid time not available for contacts [-], in [0, 1).
     method : {"auto", "sipp", "mol"}
         Load per interval as for :class:`Voice`; ``"auto"`` is MOL.
+    staffing_rule : {"point", "expected", "chance"}
+        Staff to the point forecast, to the service level expected over the forecast's rate
+        distribution, or to its ``confidence`` quantile (:mod:`planner.staffing.rules`); the
+        forecast then needs ``rate_shape``.
+    confidence : float, optional
+        Probability ``q`` in (0, 1) of the ``"chance"`` rule: P(SL >= target) >= q per interval.
 
     Examples
     --------
@@ -157,6 +173,8 @@ class Chat:
     max_abandon_rate: float | None = None
     shrinkage: float = 0.0
     method: str = "auto"
+    staffing_rule: str = "point"
+    confidence: float | None = None
 
     kind = "chat"
 
@@ -224,6 +242,11 @@ class Deferred:
         Share of an agent's time spent on items [-], in (0, 1].
     shrinkage : float
         Share of paid time not available for work [-], in [0, 1).
+    staffing_rule : {"point", "chance"}
+        ``"chance"`` plans each day for the ``confidence`` quantile of its volume (the forecast's
+        day factor, ``day_log_var``) instead of the point forecast.
+    confidence : float, optional
+        Probability ``q`` in (0, 1) of the ``"chance"`` rule.
 
     Examples
     --------
@@ -241,6 +264,8 @@ class Deferred:
     opening_backlog: float | None = None
     max_occupancy: float = 1.0
     shrinkage: float = 0.0
+    staffing_rule: str = "point"
+    confidence: float | None = None
 
     kind = "deferred"
 
@@ -254,6 +279,11 @@ class Deferred:
             raise SpecError(f"deferred.business_hours: expected true or false, got {self.business_hours!r}")
         _open_days(self.open_days)
         _open_hours(self.open_hours)
+        check_rule(self.staffing_rule, self.confidence, "deferred.staffing_rule")
+        if self.staffing_rule == "expected":
+            raise SpecError("deferred.staffing_rule: \"expected\" is for live channels (a service level within an "
+                            "interval); plan deferred work for a quantile of the day's volume with { rule = "
+                            "\"chance\", confidence = 0.9 }, or \"point\"")
 
     def is_open(self, interval_start: pd.Series) -> np.ndarray:
         """Whether agents work in each interval (its local start within the open days and hours)."""
@@ -272,7 +302,7 @@ PLAN_COLUMNS = (
 )
 
 
-def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
+def _live(rows: pd.DataFrame, spec, interval_s: float, day_draws: int = rules.DAY_DRAWS) -> dict[str, np.ndarray]:
     """Staff one live channel (its rows in time order)."""
     rate = rows["offered"].to_numpy(float) / interval_s
     aht = rows["aht_s"].to_numpy(float)
@@ -314,9 +344,10 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
         perf = dict(service_level=r.service_level, asa_s=r.asa_s, occupancy=r.occupancy, abandon_rate=r.p_abandon)
         fractional = erlang_a.fractional_agents(
             load, aht, patience_s=patience, max_abandon_rate=spec.max_abandon_rate, **targets)
+    agents, fractional, perf, spread = rules.staff_live(rows, spec, load, aht, agents, fractional, perf, day_draws)
     return dict(load_erlangs=load, agents=np.asarray(agents, dtype=np.int64), agents_fractional=fractional,
                 agents_fluid=np.full(load.size, np.nan), backlog=np.zeros(load.size), method=np.full(load.size, method),
-                open=np.ones(load.size, bool), **perf)
+                open=np.ones(load.size, bool), **perf, **spread)
 
 
 def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float, history: pd.DataFrame | None) -> dict[str, np.ndarray]:
@@ -326,7 +357,7 @@ def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float, history: pd
     starts = rows["interval_start"]
     offered, aht = rows["offered"].to_numpy(float), rows["aht_s"].to_numpy(float)
     is_open = spec.is_open(starts)
-    rules = dict(interval_s=interval_s, deadline_s=spec.deadline_s, business_hours=spec.business_hours)
+    timing = dict(interval_s=interval_s, deadline_s=spec.deadline_s, business_hours=spec.business_hours)
     opening = spec.opening_backlog
     window = None if opening is not None or history is None or not len(history) else \
         history_window(history, starts.iloc[0], interval_s)
@@ -335,10 +366,11 @@ def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float, history: pd
         past_aht = np.where(np.isfinite(past_aht), past_aht, float(np.average(aht, weights=offered + 1e-9)))
         opening = opening_from_history(
             np.concatenate((past_offered, offered)), np.concatenate((past_aht, aht)),
-            np.concatenate((spec.is_open(pd.Series(past)), is_open)), start=past_offered.size, **rules)
+            np.concatenate((spec.is_open(pd.Series(past)), is_open)), start=past_offered.size, **timing)
     result = deferred.deferred_requirement(
-        offered, aht, open=is_open, interval_start=starts, target_service_level=spec.target_service_level,
-        max_occupancy=spec.max_occupancy, opening_backlog=opening, **rules)
+        offered * rules.day_volume_factor(rows, spec), aht, open=is_open, interval_start=starts,
+        target_service_level=spec.target_service_level, max_occupancy=spec.max_occupancy, opening_backlog=opening,
+        **timing)
     load = offered * aht / interval_s
     agents = np.asarray(result["agents_int"], dtype=np.int64)
     fractional = np.asarray(result["agents"], dtype=float)
@@ -353,7 +385,7 @@ def _deferred(rows: pd.DataFrame, spec: Deferred, interval_s: float, history: pd
 
 
 def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s: float | None = None,
-          history: pd.DataFrame | None = None) -> pd.DataFrame:
+          history: pd.DataFrame | None = None, day_draws: int = rules.DAY_DRAWS) -> pd.DataFrame:
     """The interval staffing plan for a forecast: agents per interval and channel, and what they deliver.
 
     Parameters
@@ -370,13 +402,20 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
         The history (``interval_start, channel, offered[, aht_s]``): deferred channels without an
         ``opening_backlog`` start from the backlog their last days leave
         (:func:`planner.staffing.deferred_backlog.opening_from_history`).
+    day_draws : int
+        Joint draws of each day's rate factors for ``p_day_service_level_met`` (0: not computed).
 
     Returns
     -------
     pandas.DataFrame
         The forecast columns, ``kind``, ``method``, ``load_erlangs`` [Erlang], ``agents`` (net, whole),
         ``agents_fractional``, ``agents_gross`` (after shrinkage), ``service_level``, ``asa_s`` [s],
-        ``occupancy``, ``abandon_rate``, ``backlog`` [items], and the channel parameters.
+        ``occupancy``, ``abandon_rate``, ``backlog`` [items], and the channel parameters. With the
+        forecast's ``rate_shape`` (and ``day_log_var``), live channels also get
+        ``expected_service_level`` (over the rate's distribution, weighted by volume),
+        ``p_service_level_met`` (P(SL >= target) over the rate) and ``p_day_service_level_met``
+        (P(the local day's volume-weighted SL >= target), the same on every interval of the day);
+        NaN otherwise. See :mod:`planner.staffing.rules`.
 
     References
     ----------
@@ -424,7 +463,7 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
             past = None if history is None else history[history["channel"] == name]
             result = _deferred(rows, spec, interval_s, past)
         else:
-            result = _live(rows, spec, interval_s)
+            result = _live(rows, spec, interval_s, day_draws)
         part = rows.assign(kind=spec.kind, **result)
         part["agents_gross"] = part["agents"] / (1.0 - spec.shrinkage)
         for field in fields(spec):

@@ -1,0 +1,92 @@
+"""What confidence costs: each live channel staffed under every rule, side by side.
+
+For a forecast that carries the rate's distribution (``rate_shape``), :func:`price_of_confidence`
+staffs every live channel to the point forecast, to the expected service level, and to a chance
+``q`` of meeting the target for q = 0.5, 0.8, 0.9 and 0.95 (:mod:`planner.staffing.rules`), and
+reports per channel and rule the agent-hours (fractional requirements summed, as the roll-ups do)
+and what they buy: the service level expected over the forecast's uncertainty (weighted by volume)
+and the mean probability of meeting the target in an interval.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+
+from planner.calendar import interval_s_of
+from planner.staffing.rules import live_model, outcomes, required
+from planner.staffing.uncertainty import rule_label
+
+__all__ = ["price_of_confidence", "CONFIDENCE_RULES"]
+
+#: The rules compared: (rule, confidence).
+CONFIDENCE_RULES = (("point", None), ("expected", None), ("chance", 0.5), ("chance", 0.8), ("chance", 0.9),
+                    ("chance", 0.95))
+
+
+def price_of_confidence(plan: pd.DataFrame, channels: Mapping, *, interval_s: float | None = None,
+                        rules=CONFIDENCE_RULES) -> pd.DataFrame:
+    """Agent-hours and expected service level per live channel under each staffing rule.
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        A plan (:func:`planner.staffing.plan.staff`) of a forecast with ``rate_shape``: its
+        ``load_erlangs`` [Erlang] (after MOL) and ``aht_s`` [s] are restaffed under each rule.
+        Channels without the shape are left out.
+    channels : mapping of str to Voice, Chat or Deferred
+        The channel specs; deferred channels are left out.
+    interval_s : float, optional
+        Interval length [s] (default: the plan's most common spacing).
+    rules : sequence of (rule, confidence)
+        The rules compared (default :data:`CONFIDENCE_RULES`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``channel, rule, used`` (the channel's own rule), ``agent_hours`` and ``agent_hours_gross``
+        [h] (fractional requirements summed), ``change_%`` (against ``point``) and
+        ``expected_service_level`` (over the rate, weighted by volume). Empty without ``rate_shape``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from planner.staffing.plan import Voice, staff
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=8, freq="15min", tz="Europe/London")
+    >>> forecast = pd.DataFrame({"interval_start": starts, "channel": "phone", "offered": 60.0,
+    ...                          "aht_s": 240.0, "rate_shape": 50.0})
+    >>> channels = {"phone": Voice(target_service_level=0.8, threshold_s=20)}
+    >>> table = price_of_confidence(staff(forecast, channels), channels)
+    >>> table[["rule", "agent_hours", "expected_service_level"]].round(3).values.tolist()[:3]
+    [['point', 39.635, 0.696], ['expected', 42.371, 0.856], ['chance 50%', 39.402, 0.696]]
+    """
+    columns = ["channel", "rule", "used", "agent_hours", "agent_hours_gross", "change_%", "expected_service_level"]
+    if "rate_shape" not in plan.columns or plan.empty:
+        return pd.DataFrame(columns=columns)
+    hours = (interval_s_of(plan) if interval_s is None else float(interval_s)) / 3600.0
+    parts = []
+    for name, part in plan.groupby("channel", sort=True):
+        spec = channels[name]
+        shape = pd.to_numeric(part["rate_shape"], errors="coerce").to_numpy(float)
+        if spec.kind == "deferred" or not (shape > 0).all():
+            continue
+        model = live_model(spec, part["load_erlangs"].to_numpy(float), part["aht_s"].to_numpy(float))
+        weight = part["offered"].to_numpy(float)
+        for rule, confidence in rules:
+            agents, fractional = required(model, shape, rule, confidence)
+            expected = outcomes(model, agents, shape, with_probability=False)[0]
+            parts.append({"channel": name, "rule": rule_label(rule, confidence),
+                          "used": (rule, confidence) == (spec.staffing_rule, spec.confidence),
+                          "agent_hours": float(fractional.sum() * hours),
+                          "agent_hours_gross": float(fractional.sum() * hours / (1.0 - spec.shrinkage)),
+                          "expected_service_level": float(np.sum(weight * expected) / np.sum(weight))
+                          if np.sum(weight) > 0 else np.nan})
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    table = pd.DataFrame(parts)
+    base = table[table["rule"] == "point"].set_index("channel")["agent_hours"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["change_%"] = 100.0 * (table["agent_hours"] / table["channel"].map(base) - 1.0)
+    return table[columns]
