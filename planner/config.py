@@ -35,7 +35,7 @@ CHANNEL_KEYS = {
                  "open_days", "open_hours"},
 }
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
-            "holidays", "horizon", "model", "seed", "channels", "adjust"}
+            "holidays", "horizon", "model", "seed", "channels", "adjust", "shifts", "schedule"}
 HORIZON_KEYS = {"start", "days", "end"}
 ADJUST_KEYS = {"offered", "aht"}
 PATH_KEYS = {("history",), ("contacts",), ("messages",), ("events",)}
@@ -83,6 +83,8 @@ class ScenarioConfig:
     description: str = ""
     contacts: Path | None = None
     messages: Path | None = None
+    shifts: tuple[dict, ...] = ()  # [[shifts]] and [schedule] as written: read by planner.schedule.tables
+    schedule: dict[str, Any] = field(default_factory=dict)
 
 
 def _read(path: Path, origin: dict, prefix=()) -> dict:
@@ -326,6 +328,8 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         seed=seed,
         channels={name: _channel(check, name, table, path) for name, table in channels.items()},
         adjust=factors,
+        shifts=tuple(data.get("shifts", ())) if isinstance(data.get("shifts", ()), list) else data["shifts"],
+        schedule=data.get("schedule", {}),
         files=tuple(files),
         origin=origin,
     )

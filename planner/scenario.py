@@ -33,12 +33,15 @@ from planner.forecast import forecast as make_forecast
 from planner.io import read_events, read_history
 from planner.report import (
     OutputFolder,
+    channel_summary,
     daily_fte_figure,
     forecast_figure,
     report_html,
     rollup,
     staffing_heatmap,
 )
+from planner.report.schedule import write_schedule
+from planner.schedule import Schedule, design_and_simulate, schedule_spec
 from planner.staffing.plan import Chat, Deferred, Voice, staff
 
 __all__ = ["Scenario", "RunResult"]
@@ -85,6 +88,7 @@ class RunResult:
     weekly: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     calibration: pd.DataFrame | None = None
+    schedule: Schedule | None = None  # shifts with breaks, when the scenario has [[shifts]] (planner.schedule)
 
     def __repr__(self) -> str:
         plan = self.plan
@@ -183,8 +187,9 @@ class Scenario:
                 if (keys := {k for k, v in settings.items() if v == FROM_HISTORY})}
 
     def _check_specs(self) -> None:
-        """Check every channel's settings, with stand-ins for values learned at run time."""
+        """Check every channel's settings (stand-ins for values learned at run time) and the shift templates."""
         self.targets()
+        schedule_spec(self.config)
 
     def targets(self) -> dict[str, Voice | Chat | Deferred]:
         """The channel specs for their targets and kinds: ``"from-history"`` values are stand-ins."""
@@ -353,8 +358,12 @@ class Scenario:
         daily = rollup(plan, by="day", interval_s=self.config.interval_s)
         weekly = rollup(plan, by="week", interval_s=self.config.interval_s)
         lap("roll-up")
+        spec = schedule_spec(self.config)
+        schedule = None if spec is None else design_and_simulate(plan, spec, seed=self.config.seed)
+        if spec is not None:
+            lap("schedule")
         return RunResult(history=history, forecast=forecast, plan=plan, daily=daily, weekly=weekly, timings=timings,
-                         calibration=calibration)
+                         calibration=calibration, schedule=schedule)
 
     def check(self) -> dict[str, int]:
         """Read and check every input without forecasting; returns a few counts for the user."""
@@ -459,7 +468,7 @@ class Scenario:
                 heatmaps.append((png, f"required agents for {channel}"))
             fte_png = folder.write_png("daily_fte.png", daily_fte_figure(result.daily))
             note("plots")
-            summary = _summary(result)
+            summary = channel_summary(result.plan, result.weekly)
             page = report_html(
                 title=f"Staffing plan: {self.name}",
                 meta=f"{self.config.path} | {result.plan['interval_start'].min():%Y-%m-%d} to "
@@ -470,7 +479,8 @@ class Scenario:
                           *([("Settings learned from the contact log", [result.calibration])]
                             if result.calibration is not None else []),
                           *images,
-                          ("Required agents by weekday and time of day", heatmaps)],
+                          ("Required agents by weekday and time of day", heatmaps),
+                          *(write_schedule(folder, result.schedule) if result.schedule is not None else [])],
             )
             folder.write_text("report.html", page)
             if xlsx:
@@ -483,16 +493,3 @@ class Scenario:
         note("report")
         return Path(out)
 
-
-def _summary(result: RunResult) -> pd.DataFrame:
-    """One row per channel over the whole horizon."""
-    weekly = result.weekly
-    total = weekly.groupby("channel").agg(offered=("offered", "sum"), workload_hours=("workload_hours", "sum"),
-                                          agent_hours=("agent_hours", "sum"),
-                                          agent_hours_gross=("agent_hours_gross", "sum"))
-    plan = result.plan
-    weight = plan["offered"].where(plan["service_level"].notna(), 0.0)
-    sl = (plan["offered"] * plan["service_level"]).fillna(0.0).groupby(plan["channel"]).sum()
-    total["service_level"] = (sl / weight.groupby(plan["channel"]).sum()).replace([np.inf], np.nan)
-    total["peak_agents"] = plan.groupby("channel")["agents"].max()
-    return total.reset_index()

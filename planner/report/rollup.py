@@ -15,7 +15,7 @@ import pandas as pd
 
 from planner.errors import InputError
 
-__all__ = ["rollup"]
+__all__ = ["rollup", "channel_summary"]
 
 PERIODS = {"day": "D", "week": "W-SUN"}
 
@@ -91,3 +91,15 @@ def rollup(
     columns = ["period", "channel", "offered", "workload_hours", "agent_hours", "agent_hours_gross",
                "fte", "fte_gross", "peak_agents", "service_level", "abandon_rate"]
     return out[columns]
+
+
+def channel_summary(plan: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
+    """One row per channel over the whole horizon (from the plan and its weekly roll-up)."""
+    total = weekly.groupby("channel").agg(offered=("offered", "sum"), workload_hours=("workload_hours", "sum"),
+                                          agent_hours=("agent_hours", "sum"),
+                                          agent_hours_gross=("agent_hours_gross", "sum"))
+    weight = plan["offered"].where(plan["service_level"].notna(), 0.0)
+    sl = (plan["offered"] * plan["service_level"]).fillna(0.0).groupby(plan["channel"]).sum()
+    total["service_level"] = (sl / weight.groupby(plan["channel"]).sum()).replace([np.inf], np.nan)
+    total["peak_agents"] = plan.groupby("channel")["agents"].max()
+    return total.reset_index()

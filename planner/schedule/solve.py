@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse.csgraph import connected_components
 
 from planner.errors import InputError
 from planner.schedule.model import Candidates, Grid, coverage_matrix
@@ -123,14 +124,100 @@ def _counts(templates, c: Candidates) -> tuple[sparse.csr_matrix, np.ndarray, np
     return matrix[bounded], low[bounded], high[bounded]
 
 
+def components(templates, c: Candidates, grid: Grid, service: Service | None = None) -> np.ndarray:
+    """Label of each grid interval: intervals in different components share no shift, no bound on a
+    template's shifts per day, no tour and no service-level period, so they are solved apart."""
+    T = grid.size
+    diff = np.zeros(T + 1)
+    np.add.at(diff, c.start, 1.0)
+    np.add.at(diff, c.start + c.span - 1, -1.0)
+    linked = np.flatnonzero(np.cumsum(diff)[:T - 1] > 0)
+    first, second = [linked], [linked + 1]
+    monday0 = grid.days[0] - pd.Timedelta(days=int(grid.days[0].day_of_week))
+    week = (grid.days[c.day] - monday0).days.to_numpy() // 7
+    bounded = np.array([t.min_per_day > 0 or t.max_per_day is not None for t in templates])
+    toured = np.array([t.tour is not None for t in templates])
+    for key, mask in ((c.template * 100_000 + c.day, bounded[c.template]), (c.template * 100_000 + week, toured[c.template])):
+        order = np.lexsort((c.start, key))
+        order = order[mask[order]]
+        same = key[order][1:] == key[order][:-1]
+        first.append(c.start[order][:-1][same])
+        second.append(c.start[order][1:][same])
+    if service is not None:
+        index = np.flatnonzero(service.period >= 0)
+        same = service.period[index][1:] == service.period[index][:-1]
+        first.append(index[:-1][same])
+        second.append(index[1:][same])
+    a, b = np.concatenate(first), np.concatenate(second)
+    graph = sparse.csr_matrix((np.ones(a.size), (a, b)), shape=(T, T))
+    return connected_components(graph, directed=False)[1]
+
+
 def solve(templates: tuple[ShiftTemplate, ...], c: Candidates, grid: Grid, requirement: np.ndarray,
           open_: np.ndarray, spec: ScheduleSpec, *, service: Service | None = None,
           fixed: np.ndarray | None = None) -> Solution:
     """Solve one group's shift design (see the module docstring); ``fixed`` pins ``x`` (break placement only).
 
-    Raises :class:`InputError` when ``cover`` cannot be met (an interval no shift spans, or too few
-    shifts allowed), naming the first such interval and the fix.
+    Independent parts (days that no shift, bound, tour or service period links) are solved one by
+    one within the time limit; their objectives and LP bounds add up. Raises :class:`InputError`
+    when ``cover`` cannot be met (an interval no shift spans, or too few shifts allowed), naming the
+    first such interval and the fix.
     """
+    started = time.perf_counter()
+    label = components(templates, c, grid, service)
+    parts = [k for k in np.unique(label[open_]) if (c.start.size and (label[c.start] == k).any())]
+    x, y = np.zeros(c.shifts, np.int64), np.zeros(c.breaks, np.int64)
+    total = {"objective": 0.0, "lp_bound": 0.0, "best_bound": 0.0, "integer_variables": 0, "rows": 0}
+    statuses = []
+    for i, k in enumerate(parts):
+        keep = label[c.start] == k
+        sub, index, brk_index = _subset(c, keep)
+        left = spec.time_limit_s - (time.perf_counter() - started)
+        limit = max(left / (len(parts) - i), min(1.0, spec.time_limit_s))
+        one = _solve_block(templates, sub, grid, requirement, open_ & (label == k), spec, service=service,
+                           fixed=None if fixed is None else fixed[index], time_limit_s=limit)
+        x[index], y[brk_index] = one.x, one.y
+        for name in total:
+            total[name] += getattr(one, name)
+        statuses.append(one.status)
+    uncovered = open_ & ~np.isin(label, parts)
+    if spec.objective == "cover" and (np.ceil(requirement[uncovered] - 1e-9) > 0).any():
+        _solve_block(templates, _subset(c, np.zeros(c.shifts, bool))[0], grid, requirement, uncovered, spec,
+                     time_limit_s=1.0)  # raises: names the first interval no shift can cover
+    stopped = [s for s in statuses if s != "optimal"]
+    status = "optimal" if not stopped else f"{len(stopped)} of {len(statuses)} parts {stopped[0]}"
+    return Solution(x=x, y=y, paid_hours=float(c.paid_hours @ x), status=status,
+                    seconds=time.perf_counter() - started, **total)
+
+
+def _subset(c: Candidates, keep: np.ndarray) -> tuple[Candidates, np.ndarray, np.ndarray]:
+    """The candidates whose shifts are in ``keep``; (subset, shift positions, break positions)."""
+    index = np.flatnonzero(keep)
+    renumber = np.full(c.shifts, -1)
+    renumber[index] = np.arange(index.size)
+    brk_index = np.flatnonzero(keep[c.brk_shift]) if c.breaks else np.zeros(0, np.int64)
+    sub = Candidates(template=c.template[index], day=c.day[index], start=c.start[index], span=c.span[index],
+                     paid_hours=c.paid_hours[index], brk_shift=renumber[c.brk_shift[brk_index]],
+                     brk_k=c.brk_k[brk_index], brk_start=c.brk_start[brk_index], brk_span=c.brk_span[brk_index])
+    return sub, index, brk_index
+
+
+def _objective_unit(objective: np.ndarray) -> float:
+    """The largest ``g`` with every objective coefficient a whole multiple of it (0 if none to 1e-6 h).
+
+    >>> _objective_unit(np.array([8.0, 4.0, 0.0, 6.0]))
+    2.0
+    """
+    scaled = np.round(objective * 3600.0)
+    if not np.allclose(scaled, objective * 3600.0, atol=1e-6) or not scaled.any():
+        return 0.0
+    return float(np.gcd.reduce(scaled.astype(np.int64))) / 3600.0
+
+
+def _solve_block(templates: tuple[ShiftTemplate, ...], c: Candidates, grid: Grid, requirement: np.ndarray,
+                 open_: np.ndarray, spec: ScheduleSpec, *, service: Service | None = None,
+                 fixed: np.ndarray | None = None, time_limit_s: float) -> Solution:
+    """Solve one independent part (all of it at once)."""
     started = time.perf_counter()
     T, S, Y = grid.size, c.shifts, c.breaks
     on_shift, on_break = coverage_matrix(c, T)
@@ -227,7 +314,12 @@ def solve(templates: tuple[ShiftTemplate, ...], c: Candidates, grid: Grid, requi
         raise InputError(f"schedule {'+'.join(templates[0].channels)}: no schedule meets the requirement with "
                          "these templates (min_per_day/max_per_day or tours too tight?); relax them or set "
                          "objective = \"soft\" in [schedule]")
-    left = max(spec.time_limit_s - (time.perf_counter() - started), 1.0)
+    unit = _objective_unit(objective) if spec.objective == "cover" else 0.0
+    if unit > 0 and relaxed.status == 0:
+        # every schedule costs a whole number of units: the LP bound rounds up (a valid cut that closes the root gap)
+        floor = unit * np.ceil(relaxed.fun / unit - 1e-7)
+        constraint = [constraint, LinearConstraint(objective[None, :], floor, np.inf)]
+    left = max(time_limit_s - (time.perf_counter() - started), 0.5)
     result = milp(objective, integrality=integrality, bounds=bounds, constraints=constraint,
                   options={"time_limit": left, "mip_rel_gap": spec.mip_rel_gap, "disp": False})
     if result.x is None:
