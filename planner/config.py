@@ -328,7 +328,7 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         seed=seed,
         channels={name: _channel(check, name, table, path) for name, table in channels.items()},
         adjust=factors,
-        shifts=tuple(data.get("shifts", ())) if isinstance(data.get("shifts", ()), list) else data["shifts"],
+        shifts=tuple(shifts) if isinstance(shifts := data.get("shifts", []), list) else shifts,
         schedule=data.get("schedule", {}),
         files=tuple(files),
         origin=origin,

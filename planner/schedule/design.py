@@ -9,7 +9,7 @@ is open. Each group is one MILP (:mod:`planner.schedule.solve`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -191,7 +191,8 @@ def design(plan: pd.DataFrame, spec: ScheduleSpec, *, interval_s: float | None =
         shrinkage``, and for ``service``: ``offered, load_erlangs, aht_s, threshold_s, patience_s,
         target_service_level``).
     spec : ScheduleSpec
-        Shift templates and the objective.
+        Shift templates and the objective (``service`` applies to groups of one voice channel;
+        other groups are covered, and their summary row says ``cover``).
     interval_s : float, optional
         Interval length [s]; default: the plan's.
 
@@ -231,17 +232,17 @@ def design(plan: pd.DataFrame, spec: ScheduleSpec, *, interval_s: float | None =
         channels = templates[0].channels
         need, open_, parts = group_requirement(plan, channels, grid, spec.requirement)
         c = candidates(templates, grid, open_)
-        service = None
-        if spec.objective == "service":
-            if len(parts) != 1:
-                raise InputError(f"schedule.objective: \"service\" needs templates that work one voice channel; "
-                                 f"shifts.{templates[0].name} works {group}")
+        service, mine = None, spec
+        voice = len(parts) == 1 and next(iter(parts.values()))[0]["kind"].iloc[0] == "voice"
+        if spec.objective == "service" and not voice:
+            mine = replace(spec, objective="cover")  # the service objective needs one voice channel's queue model
+        elif spec.objective == "service":
             rows, index = next(iter(parts.values()))
             service = service_tables(rows, index, grid.size, _periods(grid, spec.service_period),
                                      target=spec.target_service_level, requirement=spec.requirement,
                                      channel=channels[0])
-        solution = solve(templates, c, grid, need, open_, spec, service=service)
-        frame, table, summary = _outputs(group, templates, c, grid, solution, need, open_, parts, spec)
+        solution = solve(templates, c, grid, need, open_, mine, service=service)
+        frame, table, summary = _outputs(group, templates, c, grid, solution, need, open_, parts, mine)
         shifts.append(frame)
         coverages.append(table)
         summaries.append(summary)

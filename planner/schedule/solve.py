@@ -22,7 +22,7 @@ templates, and ``gap = objective / lp_bound - 1`` certifies how good the schedul
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -319,17 +319,30 @@ def _solve_block(templates: tuple[ShiftTemplate, ...], c: Candidates, grid: Grid
         # every schedule costs a whole number of units: the LP bound rounds up (a valid cut that closes the root gap)
         floor = unit * np.ceil(relaxed.fun / unit - 1e-7)
         constraint = [constraint, LinearConstraint(objective[None, :], floor, np.inf)]
+    heuristic = None
+    if service is not None and fixed is None and relaxed.status == 0:
+        # a quick feasible schedule: cover the LP's own coverage rounded up (service level rises with coverage)
+        lp_cover = cover @ relaxed.x[:S + Y]
+        need = np.where(open_, np.ceil(lp_cover - 1e-6), 0.0)
+        budget = max(0.3 * (time_limit_s - (time.perf_counter() - started)), 1.0)
+        heuristic = solve(templates, c, grid, need, open_ & (need > 0), replace(spec, objective="cover",
+                                                                                  time_limit_s=budget))
     left = max(time_limit_s - (time.perf_counter() - started), 0.5)
     result = milp(objective, integrality=integrality, bounds=bounds, constraints=constraint,
                   options={"time_limit": left, "mip_rel_gap": spec.mip_rel_gap, "disp": False})
+    best = getattr(result, "mip_dual_bound", None)
+    best = float(best if best is not None and np.isfinite(best) else relaxed.fun)
+    if heuristic is not None and (result.x is None or heuristic.objective < result.fun - 1e-9):
+        return Solution(x=heuristic.x, y=heuristic.y, objective=heuristic.objective, paid_hours=heuristic.paid_hours,
+                        lp_bound=float(relaxed.fun), best_bound=best, integer_variables=n, rows=A.shape[0],
+                        status="stopped: covers the LP's coverage (the MILP found nothing better in time)",
+                        seconds=time.perf_counter() - started)
     if result.x is None:
         raise InputError(f"schedule {'+'.join(templates[0].channels)}: the solver found no schedule "
                          f"({result.message}); raise schedule.time_limit_s or set objective = \"soft\"")
     x = np.round(result.x[:S]).astype(np.int64)
     y = np.round(result.x[S:S + Y]).astype(np.int64)
     status = "optimal" if result.status == 0 else f"stopped: {result.message}"
-    best = getattr(result, "mip_dual_bound", None)
     return Solution(x=x, y=y, objective=float(result.fun), paid_hours=float(c.paid_hours @ x),
-                    lp_bound=float(relaxed.fun), best_bound=float(best if best is not None else relaxed.fun),
-                    status=status, integer_variables=n, rows=A.shape[0],
+                    lp_bound=float(relaxed.fun), best_bound=best, status=status, integer_variables=n, rows=A.shape[0],
                     seconds=time.perf_counter() - started)
