@@ -231,7 +231,7 @@ def design(plan: pd.DataFrame, spec: ScheduleSpec, *, interval_s: float | None =
     for group, templates in spec.groups.items():
         channels = templates[0].channels
         need, open_, parts = group_requirement(plan, channels, grid, spec.requirement)
-        c = candidates(templates, grid, open_)
+        c = candidates(templates, grid, open_, source=spec.source)
         service, mine = None, spec
         voice = len(parts) == 1 and next(iter(parts.values()))[0]["kind"].iloc[0] == "voice"
         if spec.objective == "service" and not voice:

@@ -120,10 +120,11 @@ def _starts(template: ShiftTemplate, grid: Grid) -> tuple[np.ndarray, np.ndarray
     return index[ok], day[ok]
 
 
-def candidates(templates: tuple[ShiftTemplate, ...], grid: Grid, open_: np.ndarray) -> Candidates:
+def candidates(templates: tuple[ShiftTemplate, ...], grid: Grid, open_: np.ndarray, *, source: str = ""
+               ) -> Candidates:
     """Every start of every template that lies wholly in open intervals, with its break positions.
 
-    Raises :class:`SpecError` ``start: never starts ...`` for a template with no such start.
+    Raises :class:`SpecError` ``source: shifts.NAME.start: never starts ...`` for a template with no such start.
     """
     rows = {k: [] for k in ("template", "day", "start", "span", "paid")}
     open_count = np.concatenate([[0], np.cumsum(open_.astype(np.int64))])
@@ -135,7 +136,7 @@ def candidates(templates: tuple[ShiftTemplate, ...], grid: Grid, open_: np.ndarr
         start, day = start[fits], day[fits]
         inside = open_count[start + span] - open_count[start] == span
         if not inside.any():
-            raise SpecError(f"shifts.{template.name}.start: never starts: no start on its days lies wholly inside "
+            raise SpecError(f"{source + ': ' if source else ''}shifts.{template.name}.start: never starts: no start on its days lies wholly inside "
                             f"the open hours of {template.group} within the horizon; move the start window or "
                             "shorten the shift")
         n = int(inside.sum())

@@ -257,7 +257,7 @@ def _shifts(mine, rows, group, grid, need, open_, parts, requirement, where):
 
 def _counts(mine, rows, group, spec, grid, need, open_, parts, where):
     templates = spec.groups[group]
-    c = candidates(templates, grid, np.ones(grid.size, bool) if not open_.any() else open_)
+    c = candidates(templates, grid, open_, source=spec.source)
     names = [t.name for t in templates]
     start = _grid_index(grid, mine["start"], "start", rows, where)
     fixed = np.zeros(c.shifts)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
 from planner.errors import SpecError
 
@@ -275,6 +274,8 @@ class ScheduleSpec:
         ``service``: the target over each period; default: each channel's target.
     replications : int
         Simulation replications of the schedule (0: no simulation).
+    source : str
+        The scenario file that holds the templates, named by errors found at design time.
 
     Examples
     --------
@@ -292,7 +293,7 @@ class ScheduleSpec:
     service_period: str = "week"
     target_service_level: float | None = None
     replications: int = 5
-    extra: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    source: str = field(default="", repr=False, compare=False)  # the file of [[shifts]], named in errors
 
     def __post_init__(self) -> None:
         for name, options in (("objective", OBJECTIVES), ("requirement", REQUIREMENTS),

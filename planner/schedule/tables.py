@@ -21,6 +21,7 @@ breaks = [{ length = "15min", paid = true, window = ["1.5h", "2.5h"] },
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from planner.config import ScenarioConfig
@@ -179,5 +180,6 @@ def schedule_spec(config: ScenarioConfig) -> ScheduleSpec | None:
         source = config.origin.get(("schedule",) if where.startswith("schedule") else ("shifts",), config.path)
         return SpecError(f"{source}: {where}: {message}")
 
-    return read_schedule(config.shifts, config.schedule, channels=list(config.channels),
+    spec = read_schedule(config.shifts, config.schedule, channels=list(config.channels),
                          interval_s=config.interval_s, fail=fail)
+    return None if spec is None else replace(spec, source=str(config.origin.get(("shifts",), config.path)))
