@@ -42,6 +42,20 @@ class Schedule:
         Per group and day: required and covered agent-hours [h], hours over and short, paid hours.
     summary : pandas.DataFrame
         Per group: objective, paid hours, LP bound, best bound, gap, solver status, model size, seconds.
+    simulation : pandas.DataFrame or None
+        Per channel: the plan's and the schedule's simulated service level and abandonment
+        (:func:`planner.schedule.simulate_schedule`).
+
+    Examples
+    --------
+    >>> starts = pd.date_range("2026-07-06 08:00", periods=8, freq="15min", tz="Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts, "channel": "phone", "kind": "voice",
+    ...                      "agents_fractional": 2.5, "shrinkage": 0.0})
+    >>> two_hours = ShiftTemplate(name="two", channels=("phone",), length_s=7200, earliest_start_s=8 * 3600,
+    ...                           latest_start_s=8 * 3600)
+    >>> design(plan, ScheduleSpec(templates=(two_hours,)), interval_s=900)
+    Schedule: 3 shifts, 1 group(s)
+    phone: 6.00 paid hours, LP bound 6.00, gap 0.00%, 0 interval(s) short (optimal)
     """
 
     shifts: pd.DataFrame

@@ -78,6 +78,15 @@ def simulate_schedule(plan: pd.DataFrame, schedule: Schedule, *, replications: i
     deadline of the plan's own agents and of the schedule, each with its confidence bounds.
 
     ``rng``: a seed or numpy Generator; both plans use the same one.
+
+    >>> starts = pd.date_range("2026-07-06 08:00", periods=4, freq="15min", tz="Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts, "channel": "phone", "kind": "voice", "offered": 40.0,
+    ...     "aht_s": 180.0, "agents": 10, "agents_fractional": 9.5, "shrinkage": 0.0, "threshold_s": 20.0})
+    >>> coverage = pd.DataFrame({"interval_start": starts, "group": "phone", "coverage": 9})
+    >>> schedule = Schedule(shifts=pd.DataFrame(), coverage=coverage, daily=pd.DataFrame(), summary=pd.DataFrame())
+    >>> table = simulate_schedule(plan, schedule, replications=3, rng=1)
+    >>> table[["channel", "plan_agent_hours", "schedule_agent_hours"]].values.tolist()
+    [['phone', 10.0, 9.0]]
     """
     given = scheduled_plan(plan, schedule, requirement=requirement)
     channels = list(dict.fromkeys(given["channel"]))
@@ -103,7 +112,18 @@ def simulate_schedule(plan: pd.DataFrame, schedule: Schedule, *, replications: i
 def design_and_simulate(plan: pd.DataFrame, spec: ScheduleSpec, *, seed: int = 0, roster: pd.DataFrame | None = None,
                         source: str = "roster") -> Schedule:
     """:func:`design` the schedule (or take a ``roster``, see :mod:`planner.schedule.roster`) and, with
-    ``spec.replications``, simulate it next to the plan (``Schedule.simulation``)."""
+    ``spec.replications``, simulate it next to the plan (``Schedule.simulation``).
+
+    >>> from planner.schedule.spec import ShiftTemplate
+    >>> starts = pd.date_range("2026-07-06 08:00", periods=8, freq="15min", tz="Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts, "channel": "phone", "kind": "voice", "offered": 30.0,
+    ...     "aht_s": 180.0, "agents": 8, "agents_fractional": 7.6, "shrinkage": 0.0, "threshold_s": 20.0})
+    >>> two = ShiftTemplate(name="two", channels=("phone",), length_s=7200, earliest_start_s=8 * 3600,
+    ...                     latest_start_s=8 * 3600)
+    >>> schedule = design_and_simulate(plan, ScheduleSpec(templates=(two,), replications=2), seed=1)
+    >>> int(schedule.summary["shifts"].iloc[0]), list(schedule.simulation["channel"])
+    (8, ['phone'])
+    """
     if roster is None:
         schedule = design(plan, spec)
     else:

@@ -196,6 +196,34 @@ def roster_schedule(plan: pd.DataFrame, roster: pd.DataFrame, *, spec: ScheduleS
     """The coverage of a roster (as :func:`read_roster` returns it) against the plan's requirement.
 
     Rows of the counts form get their breaks placed by the MILP (``soft``, starts fixed).
+
+    Parameters
+    ----------
+    plan : pandas.DataFrame
+        The plan frame (``interval_start, channel, kind, agents_fractional, shrinkage``...).
+    roster : pandas.DataFrame
+        The roster as :func:`read_roster` returns it.
+    spec : ScheduleSpec or None
+        The scenario's templates (needed for the counts form and a ``template`` column).
+    source : str
+        The roster file, named in errors.
+    interval_s : float, optional
+        Interval length [s]; default: the plan's.
+    requirement : {"gross", "net"}
+        Requirement basis without a ``spec`` (see :class:`ScheduleSpec`).
+
+    Examples
+    --------
+
+    >>> import tempfile, pathlib
+    >>> starts = pd.date_range("2026-07-06 08:00", periods=16, freq="15min", tz="Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts, "channel": "phone", "kind": "voice",
+    ...                      "agents_fractional": 1.0, "shrinkage": 0.0})
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "roster.csv"
+    >>> _ = path.write_text("start,end,breaks\\n2026-07-06 08:00,2026-07-06 12:00,10:00-10:15 paid\\n")
+    >>> gap = roster_schedule(plan, read_roster(path, tz="Europe/London"), spec=None)
+    >>> gap.coverage.loc[gap.coverage["short"], "interval_start"].dt.strftime("%H:%M").tolist()
+    ['10:00']
     """
     where = _Where(source)
     plan = _dedupe(plan)

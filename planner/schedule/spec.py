@@ -79,9 +79,19 @@ def parse_clock_range(text: str, *, where: str = "start") -> tuple[int, int]:
 
 @dataclass(frozen=True, kw_only=True)
 class Break:
-    """One break of a shift: ``length_s`` [s], paid or not, starting ``earliest_s`` to ``latest_s``
-    [s] after the shift starts (at interval steps).
+    """One break of a shift: its length, paid or not, and the window of its start after the shift start.
 
+    Parameters
+    ----------
+    length_s : float
+        Length of the break [s].
+    paid : bool
+        Whether the break is paid time.
+    earliest_s, latest_s : float
+        Earliest and latest start of the break after the shift starts [s] (at interval steps).
+
+    Examples
+    --------
     >>> Break(length_s=900, paid=True, earliest_s=5400, latest_s=9000).positions(900)
     [6, 7, 8, 9, 10]
     """
@@ -156,7 +166,7 @@ class ShiftTemplate:
     paid_s : float, optional
         Paid time [s]; default: ``length_s`` minus the unpaid breaks.
     earliest_start_s, latest_start_s : float
-        Local start window [s after midnight]; a shift may also run past midnight.
+        Local start window, seconds after midnight [s]; a shift may also run past midnight.
     step_s : float, optional
         Spacing of the starts [s]; default: the interval.
     days : frozenset of int

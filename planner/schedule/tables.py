@@ -148,7 +148,19 @@ def check_grid(template: ShiftTemplate, interval_s: float, where: str, fail: Fai
 def read_schedule(shifts, settings, *, channels: list[str], interval_s: float, fail: Fail) -> ScheduleSpec | None:
     """The :class:`ScheduleSpec` of a scenario's ``[[shifts]]`` and ``[schedule]`` tables (None without shifts).
 
-    ``fail(where, message)`` returns the exception to raise (it adds the file name).
+    Parameters
+    ----------
+    shifts, settings : list of dict, dict
+        The ``[[shifts]]`` tables and the ``[schedule]`` table as TOML reads them.
+    channels : list of str
+        The scenario's channels.
+    interval_s : float
+        The scenario's interval [s]: every length, start and window must fall on it.
+    fail : callable
+        ``fail(where, message)`` returns the exception to raise (it adds the file name).
+
+    Examples
+    --------
 
     >>> spec = read_schedule([{"name": "day", "length": "8h", "start": "08:00-10:00"}], {"objective": "soft"},
     ...                      channels=["phone"], interval_s=900, fail=lambda where, msg: ValueError(f"{where}: {msg}"))
@@ -175,7 +187,13 @@ def read_schedule(shifts, settings, *, channels: list[str], interval_s: float, f
 
 
 def schedule_spec(config: ScenarioConfig) -> ScheduleSpec | None:
-    """The scenario's schedule spec (None without ``[[shifts]]``); errors name the file and key."""
+    """The scenario's schedule spec (None without ``[[shifts]]``); errors name the file and key.
+
+    >>> from planner.config import load_scenario
+    >>> spec = schedule_spec(load_scenario("scenarios/shifts.toml"))
+    >>> [t.name for t in spec.templates], spec.objective
+    (['phone-full', 'phone-part', 'chat-full', 'chat-part'], 'cover')
+    """
     def fail(where: str, message: str) -> SpecError:
         source = config.origin.get(("schedule",) if where.startswith("schedule") else ("shifts",), config.path)
         return SpecError(f"{source}: {where}: {message}")
