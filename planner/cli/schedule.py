@@ -43,8 +43,8 @@ def _write(folder: Path, schedule, scenario, inputs, title: str) -> None:
 
 
 def _show(schedule) -> None:
-    summary = schedule.summary
-    shown = ["group", "objective", "paid_hours", "lp_bound", "gap", "shifts", "short_intervals", "service_level"]
+    summary = schedule.summary.assign(gap_percent=100 * schedule.summary["gap"])
+    shown = ["group", "objective", "paid_hours", "lp_bound", "gap_percent", "shifts", "short_intervals", "service_level"]
     click.echo(_table(summary, [c for c in shown if summary[c].notna().any() or c == "group"]))
     click.echo("per day:\n" + _table(schedule.daily))
     if schedule.simulation is not None:

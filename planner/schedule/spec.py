@@ -273,7 +273,7 @@ class ScheduleSpec:
         ``gross``: heads on shift, ``agents_fractional / (1 - shrinkage)`` (the channel's shrinkage
         then excludes the breaks planned here); ``net``: ``agents_fractional``.
     time_limit_s : float
-        Solver time limit [s].
+        Solver time limit per group of channels [s] (shared by its independent days or weeks).
     mip_rel_gap : float
         Relative gap at which the solver stops [-].
     short_penalty, over_penalty : float
