@@ -68,8 +68,9 @@ class Schedule:
         lines = [f"Schedule: {int(self.shifts['count'].sum()) if len(self.shifts) else 0} shifts, "
                  f"{len(self.summary)} group(s)"]
         for row in self.summary.itertuples():
-            lines.append(f"{row.group}: {row.paid_hours:,.2f} paid hours, LP bound {row.lp_bound:,.2f}, "
-                         f"gap {row.gap:.2%}, {row.short_intervals} interval(s) short ({row.status})")
+            bound = "" if np.isnan(row.lp_bound) else f", LP bound {row.lp_bound:,.2f}, gap {row.gap:.2%}"
+            lines.append(f"{row.group}: {row.paid_hours:,.2f} paid hours{bound}, {row.short_intervals} interval(s) "
+                         f"short ({row.status})")
         return "\n".join(lines)
 
 
