@@ -233,3 +233,13 @@ def test_a_template_that_can_never_start_is_an_error():
                           latest_start_s=16 * 3600)
     with pytest.raises(SpecError, match="shifts.evening.start: never starts"):
         design(plan, ScheduleSpec(templates=(never,)), interval_s=900)
+
+
+def test_bounds_that_leave_no_schedule_say_so():
+    plan = _phone_day([3.0] * 8)
+    capped = ShiftTemplate(name="capped", channels=("phone",), length_s=7200, earliest_start_s=8 * 3600,
+                           latest_start_s=8 * 3600, max_per_day=1)
+    with pytest.raises(InputError, match="schedule phone: no schedule meets the requirement with these templates"):
+        design(plan, ScheduleSpec(templates=(capped,)), interval_s=900)
+    soft = design(plan, ScheduleSpec(templates=(capped,), objective="soft"), interval_s=900)
+    assert soft.summary["shifts"].iloc[0] == 1 and soft.summary["short_agent_hours"].iloc[0] == pytest.approx(4.0)

@@ -311,9 +311,10 @@ def _solve_block(templates: tuple[ShiftTemplate, ...], c: Candidates, grid: Grid
     bounds = Bounds(lower, upper)
     relaxed = milp(objective, integrality=np.zeros(width), bounds=bounds, constraints=constraint)
     if relaxed.status == 2:
-        raise InputError(f"schedule {'+'.join(templates[0].channels)}: no schedule meets the requirement with "
-                         "these templates (min_per_day/max_per_day or tours too tight?); relax them or set "
-                         "objective = \"soft\" in [schedule]")
+        what = "the service-level target" if service is not None else "the requirement"
+        raise InputError(f"schedule {'+'.join(templates[0].channels)}: no schedule meets {what} with these templates "
+                         "(min_per_day/max_per_day or tours too tight?); relax them or set objective = \"soft\" in "
+                         "[schedule]")
     unit = _objective_unit(objective) if spec.objective == "cover" else 0.0
     if unit > 0 and relaxed.status == 0:
         # every schedule costs a whole number of units: the LP bound rounds up (a valid cut that closes the root gap)
