@@ -50,8 +50,13 @@ _LAZY = {
     "simulate": "planner.simulate",
     "read_plan": "planner.simulate",
     "SimulationResult": "planner.simulate",
+    "schedule": "planner.schedule",
+    "ShiftTemplate": "planner.schedule",
+    "Break": "planner.schedule",
+    "ScheduleSpec": "planner.schedule",
+    "Schedule": "planner.schedule",
 }
-_MODULES = {"chat", "deferred", "forecast", "rules", "simulate"}  # callable packages: one binding, never rebound
+_MODULES = {"chat", "deferred", "forecast", "rules", "simulate", "schedule"}  # callable packages: one binding, never rebound
 
 __all__ = [
     "PlannerError",

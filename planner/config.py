@@ -38,7 +38,7 @@ CHANNEL_KEYS = {
 RENAMED = {"service_quantile": "target_service_level (the share of items answered within deadline_s, "
                                "default 0.99; the safety is sized to reach it)"}
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
-            "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule"}
+            "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule"}
 #: Keys of a ``staffing_rule = { rule = "chance", confidence = 0.9 }`` table.
 RULE_KEYS = {"rule", "confidence"}
 HORIZON_KEYS = {"start", "days", "end"}
@@ -88,6 +88,8 @@ class ScenarioConfig:
     description: str = ""
     contacts: Path | None = None
     messages: Path | None = None
+    shifts: tuple[dict, ...] = ()  # [[shifts]] and [schedule] as written: read by planner.schedule.tables
+    schedule: dict[str, Any] = field(default_factory=dict)
 
 
 def _read(path: Path, origin: dict, prefix=()) -> dict:
@@ -356,6 +358,8 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         seed=seed,
         channels={name: _channel(check, name, table, path) for name, table in channels.items()},
         adjust=factors,
+        shifts=tuple(shifts) if isinstance(shifts := data.get("shifts", []), list) else shifts,
+        schedule=data.get("schedule", {}),
         files=tuple(files),
         origin=origin,
     )

@@ -34,6 +34,8 @@ from planner.report import (
     staffing_heatmap,
     summary_table,
 )
+from planner.report.schedule import write_schedule
+from planner.schedule import Schedule, design_and_simulate, schedule_spec
 from planner.staffing.confidence import price_of_confidence
 from planner.staffing.plan import Chat, Deferred, Voice, staff
 
@@ -81,6 +83,7 @@ class RunResult:
     weekly: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
     calibration: pd.DataFrame | None = None
+    schedule: Schedule | None = None  # shifts with breaks, when the scenario has [[shifts]] (planner.schedule)
 
     def __repr__(self) -> str:
         plan = self.plan
@@ -179,8 +182,9 @@ class Scenario:
                 if (keys := {k for k, v in settings.items() if v == FROM_HISTORY})}
 
     def _check_specs(self) -> None:
-        """Check every channel's settings, with stand-ins for values learned at run time."""
+        """Check every channel's settings (stand-ins for values learned at run time) and the shift templates."""
         self.targets()
+        schedule_spec(self.config)
 
     def targets(self) -> dict[str, Voice | Chat | Deferred]:
         """The channel specs for their targets and kinds: ``"from-history"`` values are stand-ins."""
@@ -351,8 +355,12 @@ class Scenario:
         daily = rollup(plan, by="day", interval_s=self.config.interval_s)
         weekly = rollup(plan, by="week", interval_s=self.config.interval_s)
         lap("roll-up")
+        spec = schedule_spec(self.config)
+        schedule = None if spec is None else design_and_simulate(plan, spec, seed=self.config.seed)
+        if spec is not None:
+            lap("schedule")
         return RunResult(history=history, forecast=forecast, plan=plan, daily=daily, weekly=weekly, timings=timings,
-                         calibration=calibration)
+                         calibration=calibration, schedule=schedule)
 
     def check(self) -> dict[str, int]:
         """Read and check every input without forecasting; returns a few counts for the user."""
@@ -472,7 +480,8 @@ class Scenario:
                           *([("Settings learned from the contact log", [result.calibration])]
                             if result.calibration is not None else []),
                           *images,
-                          ("Required agents by weekday and time of day", heatmaps)],
+                          ("Required agents by weekday and time of day", heatmaps),
+                          *(write_schedule(folder, result.schedule) if result.schedule is not None else [])],
             )
             folder.write_text("report.html", page)
             if xlsx:

@@ -12,10 +12,12 @@ PACKAGE = Path(__file__).resolve().parents[1] / "planner"
 #: Layer of each top-level module or subpackage of planner (DESIGN.md section 2). Within L0,
 #: schema builds on errors; within L3 the scenario pipeline writes its outputs through report
 #: (report never imports scenario); the ``python -m planner`` entry point sits on top of the CLI.
+#: schedule takes requirement frames and may call staffing and the simulator, so it sits just above L2.
 LAYERS = {
     "errors": 0, "schema": 0.5,
     "io": 1, "calendar": 1, "config": 1,
     "forecast": 2, "staffing": 2, "simulate": 2, "contacts": 2,
+    "schedule": 2.5,
     "scenario": 3.5, "report": 3, "review": 3.6,
     "cli": 4, "__main__": 4.5,
 }

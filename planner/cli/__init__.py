@@ -492,3 +492,4 @@ def compare_scenarios(scenarios, by, out) -> None:
 
 
 from planner.cli import contacts as _contacts
+from planner.cli import schedule as _schedule  # noqa: E402,F401  (planner schedule, planner gap)
