@@ -120,7 +120,10 @@ def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str
     if grid.h:
         if not np.isfinite(panel.y).any():
             raise InputError(f"history: channel {channel!r} has no usable interval before {start}")
-        prediction = spec.build().fit(panel).predict(grid.h, events=grid.events, level=levels)
+        fitted = spec.build().fit(panel)
+        prediction = fitted.predict(grid.h, events=grid.events, level=levels)
+        if getattr(fitted, "card", None):
+            out.attrs["model_card"] = dict(fitted.card)
         cell = (grid.day, grid.slot)
         out["offered"] = prediction.mean[cell] * grid.multiply
         for i, level in enumerate(levels):
@@ -157,7 +160,9 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
     pandas.DataFrame
         ``interval_start, channel, offered, offered_lo, offered_hi, aht_s`` [contacts per interval,
         s]; only open intervals (learned from the history: slots never open for a channel and weekday
-        are absent); ``attrs["level"]``, ``attrs["interval_s"]``, ``attrs["model"]``.
+        are absent); ``attrs["level"]``, ``attrs["interval_s"]``, ``attrs["model"]``, and
+        ``attrs["model_card"]``: per channel, what a model that chooses (the default) chose and its
+        holdout errors (``{}`` for models that do not choose).
 
     References
     ----------
@@ -195,8 +200,11 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
     frames = [forecast_channel(rows, hours, channel=channel, spec=spec, start=start, end=end,
                                interval_s=interval_s, tz=tz, events=events, levels=levels)
               for channel, rows in history.groupby("channel", sort=True)]
+    cards = {frame["channel"].iloc[0]: frame.attrs["model_card"] for frame in frames
+             if len(frame) and "model_card" in frame.attrs}
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
     extra = [c for c in out.columns if c not in FORECAST_COLUMNS]
     out = out[[*FORECAST_COLUMNS, *extra]]
     out.attrs.update(level=levels[0], levels=levels, interval_s=interval_s, model=spec.name)
+    out.attrs["model_card"] = cards
     return out
