@@ -95,14 +95,16 @@ def run(minutes: int, *, block: str, skip: frozenset, cache: Path | None) -> pd.
         cached = pd.read_csv(path, parse_dates=["interval_start", "cutoff"])
         for column in ("interval_start", "cutoff"):
             cached[column] = pd.to_datetime(cached[column], utc=True).dt.tz_convert(TZ)
-    have = set(cached["model"]) if len(cached) else set()
-    todo = skip | have
-    fresh = forecast_peers.peer_forecasts(history, cutoffs, skip=frozenset(todo))
-    peers = pd.concat([cached, fresh], ignore_index=True) if len(fresh) else cached
-    if path is not None and len(fresh):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        peers.to_csv(path, index=False)
-    peers = peers[~peers["model"].isin(skip)] if len(peers) else peers
+    peers = cached
+    for cutoff in cutoffs:  # one origin at a time, saved as it comes: a long run can be resumed
+        done = set(cached["model"][cached["cutoff"] == cutoff]) if len(cached) else set()
+        fresh = forecast_peers.peer_forecasts(history, [cutoff], skip=frozenset(skip | done))
+        if len(fresh):
+            peers = pd.concat([peers, fresh], ignore_index=True)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                peers.to_csv(path, index=False)
+    peers = peers[~peers["model"].isin(skip) & peers["cutoff"].isin(cutoffs)] if len(peers) else peers
     peers = _combine(peers)
     frame = pd.concat([*frames, peers], ignore_index=True)
     frame.attrs.update(level=0.8, levels=(0.8, 0.95))
@@ -112,7 +114,7 @@ def run(minutes: int, *, block: str, skip: frozenset, cache: Path | None) -> pd.
     table.insert(3, "mase_5obs", table["model"].map(
         {m: float(np.mean([v / scale[c] for c, v in mae[m].items()])) for m in table["model"]}))
     table["seconds_per_fit"] = table["model"].map(frame.groupby("model")["seconds"].mean())
-    table["cached"] = table["model"].isin(have)
+    table["cached"] = table["model"].isin(set(cached["model"]) if len(cached) else set())
     table.insert(0, "granularity", f"{minutes} min")
     return table.sort_values("mase")
 
@@ -124,7 +126,9 @@ def _combine(peers: pd.DataFrame) -> pd.DataFrame:
         return peers
     peers = peers[peers["model"] != forecast_peers.COMBINED]
     parts = peers[peers["model"].isin(members)]
-    if set(parts["model"]) != set(members):
+    complete = parts.groupby("cutoff")["model"].nunique() == len(members)  # days all three forecast
+    parts = parts[parts["cutoff"].isin(complete.index[complete])]
+    if not len(parts):
         return peers
     values = ["offered", "offered_lo", "offered_hi", "offered_lo_95", "offered_hi_95"]
     mean = parts.groupby(["cutoff", "interval_start"], as_index=False).agg(
