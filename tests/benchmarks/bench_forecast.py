@@ -81,7 +81,8 @@ def split(cutoffs: list, block: str) -> list:
     return cutoffs[-30:] if block == "test" else cutoffs[-60:-30]
 
 
-def run(minutes: int, *, block: str, skip: frozenset, cache: Path | None) -> pd.DataFrame:
+def run(minutes: int, *, block: str, skip: frozenset, cache: Path | None,
+        cached_only: frozenset = frozenset()) -> pd.DataFrame:
     history = bank_calls(minutes)
     cutoffs = split(default_cutoffs(history, horizon="1D", n_windows=60), block)
     frames = []
@@ -98,7 +99,7 @@ def run(minutes: int, *, block: str, skip: frozenset, cache: Path | None) -> pd.
     peers = cached
     for cutoff in cutoffs:  # one origin at a time, saved as it comes: a long run can be resumed
         done = set(cached["model"][cached["cutoff"] == cutoff]) if len(cached) else set()
-        fresh = forecast_peers.peer_forecasts(history, [cutoff], skip=frozenset(skip | done))
+        fresh = forecast_peers.peer_forecasts(history, [cutoff], skip=frozenset(skip | done | cached_only))
         if len(fresh):
             peers = pd.concat([peers, fresh], ignore_index=True)
             if path is not None:
@@ -145,11 +146,14 @@ def main() -> None:
     parser.add_argument("--skip", nargs="*", default=[], metavar="PEER",
                         help=f"peers to leave out, among: {', '.join([*forecast_peers.GRID_PEERS, forecast_peers.PROPHET])}")
     parser.add_argument("--cache", type=Path, default=None, help="folder keeping peer rows between invocations")
+    parser.add_argument("--cached-only", nargs="*", default=[], metavar="PEER",
+                        help="peers shown only for the days the cache already holds (never computed here)")
     args = parser.parse_args()
     logging.getLogger("cmdstanpy").setLevel(logging.WARNING)
     logging.getLogger("prophet").setLevel(logging.WARNING)
     skip = frozenset(args.skip)
-    tables = [run(minutes, block=args.block, skip=skip, cache=args.cache) for minutes in args.minutes]
+    tables = [run(minutes, block=args.block, skip=skip, cache=args.cache, cached_only=frozenset(args.cached_only))
+              for minutes in args.minutes]
     table = pd.concat(tables, ignore_index=True)
     shown = table.assign(**{c: (100 * table[c]).round(1) for c in ("wape", "bias", "daily_mape",
                                                                    "coverage_80", "coverage_95")})
