@@ -166,9 +166,10 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
 
     References
     ----------
-    The default model (:class:`~planner.forecast.DailyProfile`: log daily level with weekday and
-    event effects and AR(1) errors, times a weekday intraday profile, gamma-Poisson intervals)
-    follows J. Weinberg, L. D. Brown and J. R. Stroud (2007), "Bayesian forecasting of an
+    The default model (:class:`~planner.forecast.Combination`: the mean of
+    :class:`~planner.forecast.DailyProfile`, a log daily level with weekday, event and calendar
+    effects and AR(1) errors times a weekday intraday profile, and an SVD-AR of the days x
+    intervals matrix; gamma-Poisson intervals) follows J. Weinberg, L. D. Brown and J. R. Stroud (2007), "Bayesian forecasting of an
     inhomogeneous Poisson process with applications to call center data", JASA 102: 1185-1198,
     and H. Shen and J. Z. Huang (2008), "Forecasting time series of inhomogeneous Poisson processes
     with application to call center workforce management", Ann. Appl. Stat. 2: 601-623; the AR(1)
