@@ -403,9 +403,8 @@ def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
     """Rolling-origin backtest of the forecast against simple baselines, on the scenario's history.
 
     Prints MASE (scaled by the weekly seasonal naive), WAPE, bias, daily MAPE and the coverage
-    of the prediction intervals per channel and model, and saves one plot per channel. Beside it,
-    the model card: what the default chose for each channel (the mean of its two members, or one
-    of them) and why (the holdout MAE of each on the channel's last observed days).
+    of the prediction intervals per channel and model, and saves one plot per channel; beside it
+    the model card: what the default chose per channel and why (holdout MAE of each choice).
 
     \b
     Example:
@@ -429,8 +428,7 @@ def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
             target.write_png(f"backtest_{channel}.png", backtest_figure(frame, channel=channel, model=chosen[0]))
     click.echo(_table(table))
     if len(cards):
-        click.echo("\nModel card (last cutoff; holdout MAE in contacts per interval):")
-        click.echo(_table(cards))
+        click.echo("\nModel card (last cutoff; holdout MAE in contacts per interval):\n" + _table(cards))
     click.echo(f"-> {folder}/")
 
 
