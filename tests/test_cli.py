@@ -329,3 +329,16 @@ def test_every_command_has_help_with_an_example(path):
     example = short.split("Example:", 1)[1].split("Options:", 1)[0].strip()
     assert example.startswith(" ".join(("planner", *path))), example
     assert "-h, --help" in short
+
+
+def test_backtest_prints_the_model_card_beside_the_accuracy(tmp_path):
+    result = CliRunner().invoke(cli, ["backtest", "scenarios/base.toml", "--windows", "1", "--model", "default",
+                                      "--out", str(tmp_path / "bt")])
+    assert result.exit_code == 0, result.output
+    head, _, card = result.output.partition("Model card (last cutoff; holdout MAE in contacts per interval):")
+    assert "mase" in head
+    lines = card.strip().splitlines()
+    assert lines[0].split()[:4] == ["channel", "model", "chosen", "times_chosen"]
+    channels = {line.split()[0] for line in lines[1:-1]}  # channels open on the cutoff day
+    assert channels and channels <= {"chat", "email", "phone", "social"}
+    assert (tmp_path / "bt" / "model_card.csv").is_file()

@@ -267,7 +267,7 @@ def test_model_specs_in_models_load():
     for name in names:
         spec = pf.resolve_spec(name)
         assert isinstance(spec.build(), ForecastModel)
-    assert pf.resolve_spec("default").method == "daily_profile"
+    assert pf.resolve_spec("default").method == "combination"
 
 
 @pytest.mark.parametrize("text,message", [
@@ -302,3 +302,66 @@ def test_no_warnings_on_a_clean_run():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         pf.forecast(periodic_history(), horizon="7D", level=(0.8, 0.95))
+
+
+# --- the default: calendar effects, the SVD member, the model card ------------------------------
+
+def test_a_month_start_peak_is_learned_by_the_daily_level():
+    history = periodic_history("2026-01-05", weeks=20, scale=3000.0)
+    day = history["interval_start"].dt.day
+    history.loc[day <= 3, "offered"] *= 1.3  # billing peak on the first three days of every month
+    forecast = pf.forecast(history, horizon=("2026-06-01", "2026-06-06"), model="daily_profile")
+    ratio = forecast["offered"] / expected(forecast, scale=3000.0)
+    early = forecast["interval_start"].dt.day <= 3
+    np.testing.assert_allclose(ratio[early], 1.3, rtol=0.01)
+    np.testing.assert_allclose(ratio[~early], 1.0, rtol=0.01)
+    plain = pf.forecast(history, horizon=("2026-06-01", "2026-06-06"),
+                        model=pf.ModelSpec("plain", "daily_profile", params={"calendar": False}))
+    assert not np.allclose(plain["offered"][early] / expected(plain[early], scale=3000.0), 1.3, rtol=0.05)
+
+
+def test_the_day_after_a_closure_gets_its_own_level():
+    history = periodic_history("2026-01-05", weeks=20, scale=3000.0)
+    days = history["interval_start"].dt.strftime("%Y-%m-%d")
+    closed = ["2026-02-03", "2026-03-10", "2026-04-07", "2026-05-05"]  # Tuesdays without contacts
+    after = ["2026-02-04", "2026-03-11", "2026-04-08", "2026-05-06"]
+    history.loc[days.isin(after), "offered"] *= 1.5  # the calls of the closed day arrive the next day
+    history = history[~days.isin(closed)]
+    model = pf.DailyProfile()
+    from planner.calendar import opening_hours
+    from planner.forecast.frames import channel_panel
+    hours = opening_hours(history)
+    is_open = np.zeros((7, 24), bool)
+    is_open[hours["weekday"].to_numpy(int), hours["slot"].to_numpy(int)] = hours["open"].to_numpy(bool)
+    fitted = model.fit(channel_panel(history, is_open, interval_s=3600.0, tz=TZ))
+    column = fitted.calendar_column[1]
+    assert column >= 0
+    assert np.exp(fitted.daily.beta[column]) == pytest.approx(1.5, rel=0.01)
+
+
+def test_the_default_says_what_it_chose_and_why():
+    rng = np.random.default_rng(5)
+    history = periodic_history("2026-03-02", weeks=10, scale=3000.0)
+    history["offered"] = rng.poisson(history["offered"]).astype(float)
+    bt = pf.backtest(history, models=["default", "seasonal_naive"], n_windows=2)
+    cards = pf.model_cards(bt)
+    assert cards[["channel", "model"]].values.tolist() == [["phone", "default"]]
+    row = cards.iloc[0]
+    assert row["chosen"] in {"mean", "daily_profile", "svd_ar"}
+    scores = {name: row[f"holdout_mae_{name}"] for name in ("mean", "daily_profile", "svd_ar")}
+    best = min(("daily_profile", "svd_ar"), key=scores.get)
+    assert (row["chosen"] == "mean") == (scores["mean"] <= 1.05 * scores[best] + 1e-9)
+    assert row["times_chosen"].endswith("/2")
+    short = pf.forecast(history[history["interval_start"] < pd.Timestamp("2026-03-12", tz=TZ)], horizon="1D")
+    assert short.attrs["model_card"]["phone"]["chosen"] == "daily_profile"  # 9 days: too few for the SVD member
+    assert "needs 15" in short.attrs["model_card"]["phone"]["reason"]
+    assert pf.model_cards(pf.backtest(history, models=["seasonal_naive"], n_windows=1)).empty
+
+
+def test_combination_settings_are_checked():
+    with pytest.raises(InputError, match="level_var_scale: expected a fraction in \\(0, 1\\], got 0"):
+        pf.Combination(level_var_scale=0)
+    with pytest.raises(InputError, match="holdout_days: expected a whole number of days >= 1"):
+        pf.Combination(holdout_days=0)
+    with pytest.raises(InputError, match="components: expected a whole number >= 1"):
+        pf.Combination(svd={"components": 0})

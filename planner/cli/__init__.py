@@ -398,18 +398,19 @@ def forecast_only(scenario_path, out) -> None:
 @click.option("--model", "models", multiple=True,
               help="Models to compare (repeatable; default: default, seasonal_naive, week_average).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Folder for backtest.csv, accuracy.csv and plots (default out/<scenario>/backtest/).")
+              help="Folder for backtest.csv, accuracy.csv, model_card.csv and plots (default out/<scenario>/backtest/).")
 def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
     """Rolling-origin backtest of the forecast against simple baselines, on the scenario's history.
 
     Prints MASE (scaled by the weekly seasonal naive), WAPE, bias, daily MAPE and the coverage
-    of the prediction intervals per channel and model, and saves one plot per channel.
+    of the prediction intervals per channel and model, and saves one plot per channel; beside it
+    the model card: what the default chose per channel and why (holdout MAE of each choice).
 
     \b
     Example:
       planner backtest scenarios/base.toml --windows 14 --horizon 1D
     """
-    from planner.forecast import backtest_figure
+    from planner.forecast import backtest_figure, model_cards
     from planner.report import OutputFolder
     from planner.scenario import Scenario
 
@@ -420,9 +421,14 @@ def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
     with OutputFolder(folder, protect=scenario.inputs()) as target:
         target.write_csv("backtest.csv", frame)
         target.write_csv("accuracy.csv", table)
+        cards = model_cards(frame)
+        if len(cards):
+            target.write_csv("model_card.csv", cards)
         for channel in scenario.config.channels:
             target.write_png(f"backtest_{channel}.png", backtest_figure(frame, channel=channel, model=chosen[0]))
     click.echo(_table(table))
+    if len(cards):
+        click.echo("\nModel card (last cutoff; holdout MAE in contacts per interval):\n" + _table(cards))
     click.echo(f"-> {folder}/")
 
 

@@ -30,8 +30,9 @@ import sys as _sys
 import types as _types
 
 from planner.forecast.api import forecast, forecast_channel, horizon_bounds
-from planner.forecast.backtest import accuracy, backtest
+from planner.forecast.backtest import accuracy, backtest, model_cards
 from planner.forecast.baselines import SeasonalNaive, WeekAverage
+from planner.forecast.combination import Combination
 from planner.forecast.daily_profile import DailyProfile
 from planner.forecast.frames import EventWarning
 from planner.forecast.plots import backtest_figure
@@ -50,10 +51,12 @@ __all__ = [
     "horizon_bounds",
     "backtest",
     "accuracy",
+    "model_cards",
     "backtest_figure",
     "SeasonalNaive",
     "WeekAverage",
     "DailyProfile",
+    "Combination",
     "EventWarning",
     "ForecastModel",
     "FittedModel",

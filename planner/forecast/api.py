@@ -122,7 +122,10 @@ def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str
     if grid.h:
         if not np.isfinite(panel.y).any():
             raise InputError(f"history: channel {channel!r} has no usable interval before {start}")
-        prediction = spec.build().fit(panel).predict(grid.h, events=grid.events, level=levels)
+        fitted = spec.build().fit(panel)
+        prediction = fitted.predict(grid.h, events=grid.events, level=levels)
+        if getattr(fitted, "card", None):
+            out.attrs["model_card"] = dict(fitted.card)
         cell = (grid.day, grid.slot)
         out["offered"] = prediction.mean[cell] * grid.multiply
         for i, level in enumerate(levels):
@@ -165,13 +168,16 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
         ``offered``; ``inf``: known rate) and ``day_log_var`` (variance of the log of the day's
         level factor, shared by the day's intervals [log^2]), NaN for models without them
         (the baselines); only open intervals (learned from the history: slots never open for a channel and weekday
-        are absent); ``attrs["level"]``, ``attrs["interval_s"]``, ``attrs["model"]``.
+        are absent); ``attrs["level"]``, ``attrs["interval_s"]``, ``attrs["model"]``, and
+        ``attrs["model_card"]``: per channel, what a model that chooses (the default) chose and its
+        holdout errors (``{}`` for models that do not choose).
 
     References
     ----------
-    The default model (:class:`~planner.forecast.DailyProfile`: log daily level with weekday and
-    event effects and AR(1) errors, times a weekday intraday profile, gamma-Poisson intervals)
-    follows J. Weinberg, L. D. Brown and J. R. Stroud (2007), "Bayesian forecasting of an
+    The default model (:class:`~planner.forecast.Combination`: the mean of
+    :class:`~planner.forecast.DailyProfile`, a log daily level with weekday, event and calendar
+    effects and AR(1) errors times a weekday intraday profile, and an SVD-AR of the days x
+    intervals matrix; gamma-Poisson intervals) follows J. Weinberg, L. D. Brown and J. R. Stroud (2007), "Bayesian forecasting of an
     inhomogeneous Poisson process with applications to call center data", JASA 102: 1185-1198,
     and H. Shen and J. Z. Huang (2008), "Forecasting time series of inhomogeneous Poisson processes
     with application to call center workforce management", Ann. Appl. Stat. 2: 601-623; the AR(1)
@@ -203,8 +209,11 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
     frames = [forecast_channel(rows, hours, channel=channel, spec=spec, start=start, end=end,
                                interval_s=interval_s, tz=tz, events=events, levels=levels)
               for channel, rows in history.groupby("channel", sort=True)]
+    cards = {frame["channel"].iloc[0]: frame.attrs["model_card"] for frame in frames
+             if len(frame) and "model_card" in frame.attrs}
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=FORECAST_COLUMNS)
     extra = [c for c in out.columns if c not in (*FORECAST_COLUMNS, *RATE_COLUMNS)]
     out = out[[*FORECAST_COLUMNS, *RATE_COLUMNS, *extra]]
     out.attrs.update(level=levels[0], levels=levels, interval_s=interval_s, model=spec.name)
+    out.attrs["model_card"] = cards
     return out

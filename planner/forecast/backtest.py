@@ -19,7 +19,7 @@ from planner.forecast.frames import interval_s_of, slot_matrix
 from planner.forecast.protocol import check_levels, weekday_of
 from planner.forecast.spec import resolve_spec
 
-__all__ = ["backtest", "accuracy", "default_cutoffs"]
+__all__ = ["backtest", "accuracy", "default_cutoffs", "model_cards"]
 
 BASELINES = ("seasonal_naive", "week_average")
 _DAY_NS = 86_400 * 10**9
@@ -112,6 +112,8 @@ def backtest(history: pd.DataFrame, *, models=("default", *BASELINES), horizon="
     pandas.DataFrame
         Forecast columns + ``cutoff`` (time-zone aware), ``actual`` [contacts], ``model``;
         rows without an actual (days without data, excluded intervals) are dropped.
+        ``attrs["model_cards"]``: one dict per cutoff, channel and choosing model (``cutoff,
+        channel, model, chosen, holdout_mae, reason``; see :func:`model_cards`).
 
     Examples
     --------
@@ -136,7 +138,7 @@ def backtest(history: pd.DataFrame, *, models=("default", *BASELINES), horizon="
                    for c in cutoffs]
     if events is not None:
         events = events.assign(start=events["start"].dt.tz_convert(tz), end=events["end"].dt.tz_convert(tz))
-    frames = []
+    frames, cards = [], []
     for cutoff in cutoffs:
         train = history[history["interval_start"] < cutoff]
         if not len(train):
@@ -148,11 +150,13 @@ def backtest(history: pd.DataFrame, *, models=("default", *BASELINES), horizon="
             out["cutoff"] = cutoff
             out["actual"] = _actuals(history, out, events)
             out["model"] = spec.name
+            cards += [{"cutoff": cutoff, "channel": channel, "model": spec.name, **card}
+                      for channel, card in out.attrs.get("model_card", {}).items()]
             frames.append(out[out["actual"].notna()])
     result = pd.concat(frames, ignore_index=True)
     extra = [c for c in result.columns if c not in (*FORECAST_COLUMNS, "cutoff", "actual", "model")]
     result = result[[*FORECAST_COLUMNS, *extra, "cutoff", "actual", "model"]]
-    result.attrs.update(level=levels[0], levels=levels, interval_s=interval_s_of(history))
+    result.attrs.update(level=levels[0], levels=levels, interval_s=interval_s_of(history), model_cards=cards)
     return result
 
 
@@ -251,5 +255,48 @@ def accuracy(backtest_frame: pd.DataFrame, history: pd.DataFrame) -> pd.DataFram
             inside = (part["actual"] >= part[f"offered_lo{suffix}"]) & (part["actual"] <= part[f"offered_hi{suffix}"])
             row[f"coverage_{round(level * 100):d}"] = float(inside.mean())
         row["windows"] = int(part["cutoff"].nunique())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def model_cards(backtest_frame: pd.DataFrame) -> pd.DataFrame:
+    """What a choosing model (the default) chose per channel over a backtest, and why.
+
+    Parameters
+    ----------
+    backtest_frame : pandas.DataFrame
+        :func:`backtest` output; its ``attrs["model_cards"]`` hold one card per cutoff and channel.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per channel and model: ``chosen`` at the last cutoff, ``times_chosen`` (each
+        choice and the number of cutoffs it served), the last cutoff's holdout MAE of the mean and
+        of each member [contacts per interval] (``holdout_mae_<name>``), and the ``reason``.
+        Empty when no model chose.
+
+    Examples
+    --------
+    >>> times = pd.date_range("2026-04-06", "2026-07-06", freq="h", tz="Europe/London", inclusive="left")
+    >>> rng = np.random.default_rng(1)
+    >>> history = pd.DataFrame({"interval_start": times, "channel": "phone",
+    ...                         "offered": rng.poisson(20.0, len(times)).astype(float)})
+    >>> cards = model_cards(backtest(history, models=["default"], n_windows=2))
+    >>> cards[["channel", "model", "chosen"]].values.tolist()
+    [['phone', 'default', 'mean']]
+    """
+    cards = backtest_frame.attrs.get("model_cards", [])
+    if not cards:
+        return pd.DataFrame(columns=["channel", "model", "chosen", "times_chosen", "reason"])
+    frame = pd.DataFrame(cards).sort_values("cutoff", kind="stable")
+    rows = []
+    for (channel, model), part in frame.groupby(["channel", "model"], sort=True):
+        last = part.iloc[-1]
+        counts = part["chosen"].value_counts()
+        row = {"channel": channel, "model": model, "chosen": last["chosen"],
+               "times_chosen": ", ".join(f"{name} {count}/{len(part)}" for name, count in counts.items())}
+        for name, value in (last["holdout_mae"] or {}).items():
+            row[f"holdout_mae_{name}"] = value
+        row["reason"] = last["reason"]
         rows.append(row)
     return pd.DataFrame(rows)

@@ -17,9 +17,39 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-__all__ = ["DailyFit", "fit_daily"]
+__all__ = ["DailyFit", "fit_daily", "calendar_columns", "CALENDAR_EFFECTS"]
 
 _PHI_BOUNDS = (-0.5, 0.995)
+
+#: Calendar effects on the daily level, in the order of :func:`calendar_columns`.
+CALENDAR_EFFECTS = ("month_start", "after_closure")
+
+#: A calendar effect is estimated only when at least this many observed days have it, and lack it.
+MIN_CALENDAR_DAYS = 4
+
+
+def calendar_columns(dates: np.ndarray, gap_before: np.ndarray) -> np.ndarray:
+    """``(n, 2)`` calendar regressors of the daily level: start of month and first day after a closure.
+
+    ``month_start`` is 1 on the first three days of a calendar month (billing and pay-day peaks);
+    ``after_closure`` is 1 on an open day that follows an open weekday without contacts (a public
+    holiday or an outage: the calls it did not get arrive the next day).
+
+    Parameters
+    ----------
+    dates : numpy.ndarray
+        ``(n,)`` local dates (``datetime64[D]``) of the channel's open weekdays.
+    gap_before : numpy.ndarray
+        ``(n,)`` bool: the previous open weekday had no contacts.
+
+    Examples
+    --------
+    >>> dates = np.array(["2026-06-30", "2026-07-01", "2026-07-02", "2026-07-06"], dtype="M8[D]")
+    >>> calendar_columns(dates, np.array([False, False, False, True])).tolist()
+    [[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [0.0, 1.0]]
+    """
+    day_of_month = (np.asarray(dates, dtype="M8[D]") - np.asarray(dates, dtype="M8[M]").astype("M8[D]")).astype(int) + 1
+    return np.column_stack([day_of_month <= 3, np.asarray(gap_before, dtype=bool)]).astype(float)
 
 
 def _gap_variance(phi: float, gaps: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from planner.errors import InputError
-from planner.forecast.daily import DailyFit, fit_daily
+from planner.forecast.daily import CALENDAR_EFFECTS, MIN_CALENDAR_DAYS, DailyFit, calendar_columns, fit_daily
 from planner.forecast.intervals import combined_dispersion, negative_binomial_interval, rate_shape
 from planner.forecast.profile import profile_pass
 from planner.forecast.protocol import Panel, Prediction, check_levels, weekday_of
@@ -49,8 +49,10 @@ class FittedDailyProfile:
     kind_column: np.ndarray
     event_shape: np.ndarray
     dispersion: float
+    calendar_column: np.ndarray
+    last_seen: bool
 
-    def _design(self, weekday: np.ndarray, events: np.ndarray) -> np.ndarray:
+    def _design(self, weekday: np.ndarray, events: np.ndarray, dates: np.ndarray) -> np.ndarray:
         n_weekdays = int(self.weekday_column.max(initial=-1)) + 1
         X = np.zeros((len(weekday), len(self.daily.beta)))
         known = self.weekday_column[weekday] >= 0
@@ -59,7 +61,21 @@ class FittedDailyProfile:
         for k, column in enumerate(self.kind_column):
             if column >= 0:
                 X[:, column] = events[k]
+        gap_before = np.zeros(len(dates), bool)
+        gap_before[0] = not self.last_seen
+        effects = calendar_columns(dates, gap_before)
+        for k, column in enumerate(self.calendar_column):
+            if column >= 0:
+                X[:, column] = effects[:, k]
         return X
+
+    def level(self, h: int, events: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Future dates, and mean and variance of the log daily level [log contacts], of ``h`` open days."""
+        events = np.zeros((len(self.kinds), h)) if events is None else events
+        dates = Panel(np.zeros((1, self.open.shape[1])), np.array([self.last_date]), self.open, 1.0).future_dates(h)
+        position = self.n_days + np.arange(h)
+        z_mean, z_var = self.daily.predict(self._design(weekday_of(dates), events, dates), position)
+        return dates, z_mean, z_var
 
     def predict(self, h: int, *, events: np.ndarray | None = None, level=0.8) -> Prediction:
         """Forecast the next ``h`` open days; ``events`` is ``(n_kinds, h)`` shares of each day.
@@ -73,10 +89,8 @@ class FittedDailyProfile:
         if events.shape != (len(self.kinds), h):
             raise InputError(f"events: expected shape ({len(self.kinds)}, {h}) for kinds {self.kinds}, "
                              f"got {events.shape}")
-        dates = Panel(np.zeros((1, self.open.shape[1])), np.array([self.last_date]), self.open, 1.0).future_dates(h)
+        dates, z_mean, z_var = self.level(h, events)
         weekday = weekday_of(dates)
-        position = self.n_days + np.arange(h)
-        z_mean, z_var = self.daily.predict(self._design(weekday, events), position)
         level_mean = np.exp(z_mean + z_var / 2.0)
         shape = self.profiles[weekday].copy()
         for k in range(len(self.kinds)):
@@ -110,6 +124,10 @@ class DailyProfile:
         AR(1) errors in the daily level (short-term dependence); ``False`` for independent days.
     window_days : int
         Most recent calendar days of history used [days], >= 14.
+    calendar : bool
+        Learn the calendar effects of :func:`~planner.forecast.daily.calendar_columns` (start of
+        month, first day after a closure) on the daily level, each once at least
+        ``MIN_CALENDAR_DAYS`` observed days have it and lack it.
 
     Examples
     --------
@@ -125,13 +143,18 @@ class DailyProfile:
     smooth_minutes: float = 10.0
     ar: bool = True
     window_days: int = 400
+    calendar: bool = True
+
+    #: Observed days the model needs: one (weekdays never seen take the average weekday).
+    MIN_DAYS = 1
 
     def __post_init__(self):
         _number("profile_half_life_weeks", self.profile_half_life_weeks, low=0.0, low_open=True)
         _number("profile_shrink_days", self.profile_shrink_days, low=0.0)
         _number("smooth_minutes", self.smooth_minutes, low=0.0)
-        if not isinstance(self.ar, bool):
-            raise InputError(f"ar: expected true or false, got {self.ar!r}")
+        for name in ("ar", "calendar"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(f"{name}: expected true or false, got {getattr(self, name)!r}")
         if isinstance(self.window_days, bool) or not isinstance(self.window_days, int) or self.window_days < 14:
             raise InputError(f"window_days: expected a whole number of days >= 14, got {self.window_days!r}")
 
@@ -152,11 +175,19 @@ class DailyProfile:
         kind_column = np.full(len(panel.kinds), -1)
         occurs = np.flatnonzero((events[:, seen] > 0).any(axis=1))
         kind_column[occurs] = len(present) + np.arange(len(occurs))
-        X = np.zeros((len(z), len(present) + len(occurs)))
+        gap_before = np.concatenate([[False], ~seen[:-1]])
+        effects = calendar_columns(dates, gap_before)
+        have = (effects[seen] > 0).sum(axis=0)
+        use = self.calendar & (have >= MIN_CALENDAR_DAYS) & (seen.sum() - have >= MIN_CALENDAR_DAYS)
+        calendar_column = np.full(len(CALENDAR_EFFECTS), -1)
+        calendar_column[use] = len(present) + len(occurs) + np.arange(use.sum())
+        X = np.zeros((len(z), len(present) + len(occurs) + use.sum()))
         X[np.arange(len(z)), np.maximum(weekday_column[weekday], 0)] = weekday_column[weekday] >= 0
-        X[:, len(present):] = events[occurs].T
+        X[:, len(present):len(present) + len(occurs)] = events[occurs].T
+        X[:, len(present) + len(occurs):] = effects[:, use]
         daily = fit_daily(z, X, ar=self.ar)
         return FittedDailyProfile(last_date=dates[-1], n_days=len(dates), open=panel.open,
                                   profiles=result.profiles, daily=daily, weekday_column=weekday_column,
                                   kinds=panel.kinds, kind_column=kind_column, event_shape=result.event_shape,
-                                  dispersion=result.dispersion)
+                                  dispersion=result.dispersion, calendar_column=calendar_column,
+                                  last_seen=bool(seen[-1]))

@@ -26,6 +26,7 @@ from pathlib import Path
 from planner.errors import InputError, SpecError
 from planner.forecast.aht import AhtProfile
 from planner.forecast.baselines import SeasonalNaive, WeekAverage
+from planner.forecast.combination import Combination
 from planner.forecast.daily_profile import DailyProfile
 from planner.schema import did_you_mean
 
@@ -36,6 +37,7 @@ METHODS = {
     "seasonal_naive": SeasonalNaive,
     "week_average": WeekAverage,
     "daily_profile": DailyProfile,
+    "combination": Combination,
 }
 
 #: The project's ``models/`` folder (beside the package in a source checkout).
