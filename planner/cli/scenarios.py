@@ -1,0 +1,212 @@
+"""``planner run, check, forecast, backtest, staff, compare``: the scenario commands."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from pathlib import Path
+
+import click
+
+from planner.cli import CONTEXT, _table, cli
+
+
+STAGES = ("read", "forecast", "staff", "roll-up", "plots", "report")
+
+
+def _out_folder(out, scenario_path: str, many: bool) -> Path:
+    """``out/<scenario file name>/`` by default; with several scenarios, one folder each under --out."""
+    stem = Path(scenario_path).stem
+    if out is None:
+        return Path("out") / stem
+    return Path(out) / stem if many else Path(out)
+
+
+def _stages(label: str):
+    """A progress bar over the run's stages on stderr (only on a terminal)."""
+    if not sys.stderr.isatty():
+        return contextlib.nullcontext(None)
+    return click.progressbar(length=len(STAGES), label=label, file=sys.stderr)
+
+
+@cli.command("run", context_settings=CONTEXT)
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default out/<scenario>/; with several scenarios, one folder each inside).")
+@click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with one sheet per table.")
+def run_scenarios(scenarios, out, xlsx) -> None:
+    """Forecast, staff and report a scenario: the planner's main job.
+
+    Reads the history and events the scenario names, forecasts every channel over the horizon,
+    applies the scenario's adjustments, staffs every interval with the channel's model and
+    writes forecast.csv, plan.csv, daily.csv, weekly.csv, plots, report.html and manifest.json
+    (plus plan.xlsx with --xlsx) into one folder, all at once or not at all.
+
+    \b
+    Example:
+      planner run scenarios/base.toml
+      planner run scenarios/base.toml scenarios/volume-plus-10.toml --out out/q3 --xlsx
+    """
+    from planner.scenario import Scenario
+
+    for path in scenarios:
+        scenario = Scenario.load(path)
+        folder = _out_folder(out, path, len(scenarios) > 1)
+        with _stages(f"{scenario.name}") as bar:
+            tick = None if bar is None else (lambda stage: bar.update(1))
+            result = scenario.run(progress=tick)
+            scenario.write(result, folder, xlsx=xlsx, progress=tick)
+        totals = result.daily.groupby("channel")[["offered", "fte", "fte_gross"]].mean()
+        click.echo(f"{scenario.name}: {len(result.plan):,} intervals planned -> {folder}/")
+        click.echo("mean per day:\n" + _table(totals.reset_index()))
+        timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
+        click.echo(f"time: {timings}")
+
+
+@cli.command("check", context_settings=CONTEXT)
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
+def check_scenarios(scenarios) -> None:
+    """Check scenario files and every input they name, without forecasting.
+
+    Each problem is one line that points at the file, the row or key and says how to fix it.
+
+    \b
+    Example:
+      planner check scenarios/*.toml
+    """
+    from planner.scenario import Scenario
+
+    for path in scenarios:
+        counts = Scenario.load(path).check()
+        click.echo(f"{path}: OK (" + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ")")
+
+
+@cli.command("forecast", context_settings=CONTEXT)
+@click.argument("scenario_path", metavar="SCENARIO")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the forecast CSV (default out/<scenario>/forecast.csv).")
+def forecast_only(scenario_path, out) -> None:
+    """Forecast a scenario's channels over its horizon (with adjustments), without staffing.
+
+    \b
+    Example:
+      planner forecast scenarios/base.toml --out forecast.csv
+    """
+    from planner.report import write_csv_atomic
+    from planner.scenario import Scenario
+
+    scenario = Scenario.load(scenario_path)
+    history = scenario.read_history()
+    frame = scenario.adjust(scenario.forecast(history, scenario.read_events(history)))
+    target = Path(out) if out else _out_folder(None, scenario_path, False) / "forecast.csv"
+    write_csv_atomic(frame, target, protect=scenario.inputs())
+    daily = frame.groupby([frame["interval_start"].dt.date.rename("day"), "channel"])["offered"].sum().unstack()
+    click.echo(f"{scenario.name}: {len(frame):,} intervals -> {target}")
+    click.echo("offered per day:\n" + daily.round(0).to_string())
+
+
+@cli.command("backtest", context_settings=CONTEXT)
+@click.argument("scenario_path", metavar="SCENARIO")
+@click.option("--windows", type=click.IntRange(min=1), default=14, show_default=True,
+              help="Forecast origins (rolling, one day apart by default).")
+@click.option("--horizon", default="1D", show_default=True, help="How far each forecast reaches, e.g. 1D or 7D.")
+@click.option("--model", "models", multiple=True,
+              help="Models to compare (repeatable; default: default, seasonal_naive, week_average).")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for backtest.csv, accuracy.csv, model_card.csv and plots (default out/<scenario>/backtest/).")
+def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
+    """Rolling-origin backtest of the forecast against simple baselines, on the scenario's history.
+
+    Prints MASE (scaled by the weekly seasonal naive), WAPE, bias, daily MAPE and the coverage
+    of the prediction intervals per channel and model, and saves one plot per channel; beside it
+    the model card: what the default chose per channel and why (holdout MAE of each choice).
+
+    \b
+    Example:
+      planner backtest scenarios/base.toml --windows 14 --horizon 1D
+    """
+    from planner.forecast import backtest_figure, model_cards
+    from planner.report import OutputFolder
+    from planner.scenario import Scenario
+
+    scenario = Scenario.load(scenario_path)
+    chosen = models or ("default", "seasonal_naive", "week_average")
+    frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows)
+    folder = Path(out) if out else _out_folder(None, scenario_path, False) / "backtest"
+    with OutputFolder(folder, protect=scenario.inputs()) as target:
+        target.write_csv("backtest.csv", frame)
+        target.write_csv("accuracy.csv", table)
+        cards = model_cards(frame)
+        if len(cards):
+            target.write_csv("model_card.csv", cards)
+        for channel in scenario.config.channels:
+            target.write_png(f"backtest_{channel}.png", backtest_figure(frame, channel=channel, model=chosen[0]))
+    click.echo(_table(table))
+    if len(cards):
+        click.echo("\nModel card (last cutoff; holdout MAE in contacts per interval):\n" + _table(cards))
+    click.echo(f"-> {folder}/")
+
+
+@cli.command("staff", context_settings=CONTEXT)
+@click.argument("scenario_path", metavar="SCENARIO")
+@click.option("--forecast", "forecast_path", type=click.Path(dir_okay=False), required=True,
+              help="Forecast CSV with interval_start (ISO 8601 with offset), channel, offered, aht_s.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default out/<scenario>-staffed/).")
+@click.option("--xlsx", is_flag=True, help="Also write plan.xlsx.")
+def staff_forecast(scenario_path, forecast_path, out, xlsx) -> None:
+    """Staff a forecast produced elsewhere with a scenario's channels and targets.
+
+    For BPOs and teams that receive the forecast from a client: no history is needed.
+
+    \b
+    Example:
+      planner staff scenarios/base.toml --forecast client-forecast.csv --out out/client
+    """
+    from planner.scenario import Scenario
+
+    scenario = Scenario.load(scenario_path)
+    result = scenario.run(forecast=scenario.read_forecast(forecast_path))
+    folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-staffed"
+    scenario.write(result, folder, xlsx=xlsx, extra_inputs=[Path(forecast_path)])
+    click.echo(f"{scenario.name}: {len(result.plan):,} intervals staffed -> {folder}/")
+
+
+@cli.command("compare", context_settings=CONTEXT)
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO SCENARIO...")
+@click.option("--by", type=click.Choice(["day", "week"]), default="week", show_default=True,
+              help="Period of the comparison.")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Folder for compare.csv and compare.png (default out/compare/).")
+def compare_scenarios(scenarios, by, out) -> None:
+    """Run scenarios and compare them side by side: volume, FTE and service level.
+
+    The first scenario is the reference: the others show their change from it, in units and %.
+
+    \b
+    Example:
+      planner compare scenarios/base.toml scenarios/volume-plus-10.toml --by week
+    """
+    from planner.report import OutputFolder, compare, compare_figure
+    from planner.scenario import Scenario
+
+    if len(scenarios) < 2:
+        raise click.UsageError("give at least two scenarios to compare")
+    rollups, inputs = {}, []
+    for path in scenarios:
+        scenario = Scenario.load(path)
+        result = scenario.run()
+        rollups[scenario.name] = result.weekly if by == "week" else result.daily
+        inputs += scenario.inputs()
+    table = compare(rollups)
+    folder = Path(out) if out else Path("out") / "compare"
+    with OutputFolder(folder, protect=inputs) as target:
+        target.write_csv("compare.csv", table)
+        target.write_png("compare.png", compare_figure(rollups))
+    names = list(rollups)
+    totals = {name: frame[["offered", "fte_gross"]].sum() for name, frame in rollups.items()}
+    click.echo(f"{'scenario':<28} {'offered':>12} {'gross FTE-' + by + 's':>16} {'change':>9}")
+    for name in names:
+        change = 100.0 * (totals[name]["fte_gross"] / totals[names[0]]["fte_gross"] - 1.0)
+        click.echo(f"{name:<28} {totals[name]['offered']:>12,.0f} {totals[name]['fte_gross']:>16,.1f} {change:>8.1f}%")
+    click.echo(f"-> {folder}/compare.csv, compare.png")
