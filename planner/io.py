@@ -16,207 +16,37 @@ of a spring-forward day) is an error. Write offsets to be unambiguous: :func:`wr
 
 from __future__ import annotations
 
-import bz2
-import csv
-import difflib
-import gzip
-import lzma
 import os
-import re
-from dataclasses import dataclass
+import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
+from planner.exports import ExportInfo, ExportMapping, sum_queues
+from planner.tables import Table, localize, numbers, parse_times, read_table, suggest
 from planner.schema import (
     ALL_CHANNELS, EVENT_COLUMNS, EVENT_EFFECTS, HISTORY_COLUMNS, HISTORY_OPTIONAL, HISTORY_REQUIRED,
-    INTERVALS_S, check_timezone, describe_interval, epoch_ns, iso_wall_times,
+    INTERVALS_S, check_timezone, describe_interval, epoch_ns,
 )
 
 __all__ = ["read_history", "write_history", "read_events"]
 
-#: Exact float parsing: pandas 3 does it by default (and deprecates the argument); pandas 2 needs it asked for.
-_ROUND_TRIP = {} if int(pd.__version__.split(".")[0]) >= 3 else {"float_precision": "round_trip"}
-
-_OFFSET = r"[T ]\d{2}:\d{2}.*(?:[zZ]|[+-]\d{2}(?::?\d{2})?)$"
-_DATE = r"\d{4}-\d{2}-\d{2}"
-_ISO_HINT = "write ISO 8601 such as 2026-03-29 09:15 or 2026-03-29T09:15:00+01:00"
 _EVENT_HINT = "write a date such as 2026-12-25 or a local time such as 2026-12-25 14:00"
 
+def _infer_interval(table: Table, sort: np.ndarray, steps: np.ndarray, same: np.ndarray) -> float:
+    """The interval length [s]: the shortest allowed step between consecutive intervals of a channel
+    that makes up at least 1% of them (rows sorted by ``sort``).
 
-@dataclass
-class _Table:
-    """A file's rows (in file order, blank lines dropped) and the line number of each row."""
-
-    shown: str
-    frame: pd.DataFrame
-    lines: np.ndarray
-
-    def check(self, bad, column: str, message, fix: str) -> None:
-        """Raise ``file:line:column: message; fix`` for the first row where ``bad`` is true, if any."""
-        rows = np.flatnonzero(np.asarray(bad))
-        if rows.size == 0:
-            return
-        first, more = int(rows[0]), len(rows) - 1
-        text = message(first) if callable(message) else message
-        extra = f" (and {more} more row{'s' * (more > 1)})" if more else ""
-        raise InputError(f"{self.shown}:{self.lines[first]}:{column}: {text}{extra}; {fix}")
-
-    def raw(self, column: str, row: int) -> str:
-        return repr(str(self.frame[column].iloc[row]).strip())
-
-
-def _suggest(word: str, options) -> str:
-    lower = {str(option).lower(): option for option in options}
-    close = difflib.get_close_matches(str(word).lower(), list(lower), n=1, cutoff=0.6)
-    return f" (did you mean {lower[close[0]]!r}?)" if close else ""
-
-
-def _read_table(path, *, required, optional, text_columns, what: str) -> _Table:
-    shown, file = str(path), Path(path)
-    if not file.is_file():
-        raise InputError(f"{shown}: file not found; check the path (relative paths start at {os.getcwd()})")
-    suffix, known = file.suffix.lower(), (*required, *optional)
-    csv_file = suffix not in (".parquet", ".pq", ".xlsx", ".xlsm", ".xls")
-    try:
-        if suffix in (".parquet", ".pq"):
-            frame = pd.read_parquet(file)
-            header = [str(c) for c in frame.columns]
-        elif not csv_file:
-            sheet = pd.read_excel(file, header=None, dtype=object)
-            header = [] if sheet.empty else ["" if pd.isna(c) else str(c) for c in sheet.iloc[0]]
-            frame = sheet.iloc[1:]
-        else:
-            opener = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}.get(suffix, open)
-            with opener(file, "rt", newline="", encoding="utf-8-sig") as handle:
-                header = next(csv.reader(handle), [])
-        names = [h.strip() for h in header]
-        if not any(names):
-            raise InputError(f"{shown}: empty file; the first line must name the columns: {','.join(required)}, "
-                             f"then one row per {what}")
-        separator = next((s for s in ";\t|" if len(names) == 1 and s in names[0]), None)
-        if separator:
-            raise InputError(f"{shown}:1: values are separated by {separator!r}; save the file with commas (CSV)")
-        for position, name in enumerate(names):
-            if name and name not in known:
-                raise InputError(f"{shown}:1:{name}: unknown column{_suggest(name, known)}; expected "
-                                 f"{', '.join(required)} and optionally {', '.join(optional)}")
-            if name and name in names[:position]:
-                raise InputError(f"{shown}:1:{name}: the column appears twice; keep one")
-        for name in required:
-            if name not in names:
-                raise InputError(f"{shown}:1: missing required column {name!r}; the header must name "
-                                 f"{', '.join(required)} (optionally {', '.join(optional)})")
-        if csv_file:
-            frame = pd.read_csv(file, dtype={h: str for h, n in zip(header, names) if n in text_columns},
-                                keep_default_na=False, na_values=[""], skip_blank_lines=False,
-                                encoding="utf-8-sig", **_ROUND_TRIP)
-    except InputError:
-        raise
-    except UnicodeDecodeError:
-        raise InputError(f"{shown}: not UTF-8 text; save it as 'CSV UTF-8'") from None
-    except pd.errors.ParserError as error:
-        fields, quote = re.findall(r"line (\d+), saw (\d+)", str(error)), re.findall(r"at row (\d+)", str(error))
-        if fields:
-            raise InputError(f"{shown}:{fields[0][0]}: {fields[0][1]} fields, expected {len(names)}; remove the "
-                             "extra values or quote values that contain commas") from None
-        where = f"{int(quote[0]) + 1}" if quote else "1"
-        raise InputError(f"{shown}:{where}: a quote (\") is never closed; close it or remove it") from None
-    except (OSError, ValueError, ImportError) as error:
-        raise InputError(f"{shown}: cannot read the file as {suffix or 'CSV'}: {error}") from None
-    frame = frame.set_axis(names, axis=1)
-    for position, name in enumerate(names):
-        if not name and frame.iloc[:, position].notna().any():
-            raise InputError(f"{shown}:1:column {position + 1}: values under an empty column name; name the "
-                             "column or remove the values")
-    frame = frame.iloc[:, [i for i, name in enumerate(names) if name]].reset_index(drop=True)
-    lines = np.arange(2, len(frame) + 2)
-    keep = frame.notna().any(axis=1).to_numpy()
-    if not keep.all():
-        frame, lines = frame[keep].reset_index(drop=True), lines[keep]
-    return _Table(shown, frame, lines)
-
-
-def _parse_times(table: _Table, column: str, *, allow_mixed: bool, hint: str = _ISO_HINT):
-    """Return (naive wall times, UTC-aware times, has_offset, is_date) per row; NaT where not that kind."""
-    raw = table.frame[column]
-    table.check(raw.isna().to_numpy(), column, "missing date and time", hint)
-    if pd.api.types.is_datetime64_any_dtype(raw.dtype):
-        values, n = pd.DatetimeIndex(raw).as_unit("ns"), len(raw)
-        nat = pd.DatetimeIndex(np.full(n, np.datetime64("NaT", "ns")))
-        if values.tz is not None:
-            return nat, values.tz_convert("UTC"), np.ones(n, bool), np.zeros(n, bool)
-        return values, nat.tz_localize("UTC"), np.zeros(n, bool), np.zeros(n, bool)
-    alike = not allow_mixed and pd.api.types.infer_dtype(raw, skipna=False) == "string"
-    fast = iso_wall_times(raw.to_numpy()) if alike else None
-    if fast is not None:  # every time written alike: the vectorised path
-        (wall, minutes), n = fast, len(raw)
-        nat, no = pd.DatetimeIndex(np.full(n, np.datetime64("NaT", "ns"))), np.zeros(n, bool)
-        if minutes is None:
-            return pd.DatetimeIndex(wall.view("M8[ns]")), nat.tz_localize("UTC"), no, no
-        utc = pd.DatetimeIndex((wall - minutes.astype(np.int64) * 60_000_000_000).view("M8[ns]")).tz_localize("UTC")
-        return nat, utc, np.ones(n, bool), no
-    codes, uniques = pd.factorize(raw)
-    text = pd.Index(uniques, dtype=object).astype(str).str.strip()
-    cells = np.array([not isinstance(u, str) for u in uniques], bool)  # spreadsheet date cells: midnight = a date
-    if cells.any():
-        text = text.where(~cells, text.str.replace(r"^(\d{4}-\d{2}-\d{2}) 00:00:00$", r"\1", regex=True))
-    offset = np.asarray(text.str.contains(_OFFSET, regex=True), bool)
-    is_date = np.asarray(text.str.fullmatch(_DATE), bool) if allow_mixed else np.zeros(len(text), bool)
-    if not allow_mixed and offset.any() and not offset.all():
-        first = offset[codes]
-        table.check(first != first[0], column, lambda i: f"{table.raw(column, i)} "
-                    + ("has a UTC offset but line {} has none" if first[i] else "has no UTC offset but line {} has one")
-                    .format(table.lines[0]), "write every time with its offset (…+01:00) or none")
-    nat = pd.DatetimeIndex(np.full(len(text), np.datetime64("NaT", "ns")))
-    local = pd.to_datetime(text.where(~offset), format="ISO8601", errors="coerce") if (~offset).any() else nat
-    utc = pd.to_datetime(text.where(offset), format="ISO8601", errors="coerce", utc=True) if offset.any() \
-        else nat.tz_localize("UTC")
-    bad = np.asarray(local.isna() & utc.isna())
-    table.check(bad[codes], column, lambda i: f"cannot read {table.raw(column, i)} as a date and time", hint)
-    return (pd.DatetimeIndex(local.take(codes)).as_unit("ns"), pd.DatetimeIndex(utc.take(codes)).as_unit("ns"),
-            offset[codes], is_date[codes])
-
-
-def _localize(table: _Table, column: str, naive: pd.DatetimeIndex, tz: str, groups: np.ndarray):
-    """Localise naive wall times: repeated fall-back hour by order of appearance per group; gaps are errors."""
-    aware = naive.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    unresolved = np.asarray(aware.isna() & naive.notna())
-    if not unresolved.any():
-        return aware
-    shifted = naive[unresolved].tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward")
-    gap = np.zeros(len(naive), bool)
-    gap[np.flatnonzero(unresolved)[np.asarray(shifted.notna())]] = True  # shifting helped: not ambiguous
-    table.check(gap, column, lambda i: f"{table.raw(column, i)} does not exist in {tz}: the clocks go forward "
-                "that night", "remove the row: that hour is skipped (a spring-forward day has 23 hours)")
-    rows = np.flatnonzero(unresolved)
-    seen = pd.DataFrame({"g": groups[rows], "t": naive[rows]}).groupby(["g", "t"], sort=False).cumcount()
-    values = epoch_ns(aware).copy()
-    values[rows] = epoch_ns(naive[rows].tz_localize(tz, ambiguous=seen.to_numpy() == 0))
-    return pd.DatetimeIndex(values.view("M8[ns]")).tz_localize("UTC").tz_convert(tz)
-
-
-def _numbers(table: _Table, column: str, *, required: bool, what: str, example: str) -> np.ndarray:
-    raw = table.frame[column]
-    numeric = pd.api.types.is_numeric_dtype(raw.dtype)
-    values = (raw.astype(float) if numeric else pd.to_numeric(raw, errors="coerce")).to_numpy(float)
-    empty = raw.isna().to_numpy()
-    table.check(empty & required, column, f"missing {what}", f"write a number such as {example} (0 if none)")
-    table.check(np.isnan(values) & ~empty, column, lambda i: f"{table.raw(column, i)} is not a number",
-                f"write {what} as digits with '.' for decimals, e.g. {example}")
-    table.check(np.isinf(values), column, lambda i: f"{what} must be finite, got {table.raw(column, i)}",
-                f"write a number such as {example}")
-    return values
-
-
-def _infer_interval(table: _Table, sort: np.ndarray, steps: np.ndarray, same: np.ndarray) -> float:
-    """The most common allowed step [s] between consecutive intervals of a channel (rows sorted by ``sort``)."""
+    The shortest common step, not the most common one: a quiet channel whose empty intervals are
+    left out is mostly 30 or 60 minutes apart although its grid is 15 minutes.
+    """
     values, tally = np.unique(steps[same], return_counts=True)
     allowed = np.isin(values, np.asarray(INTERVALS_S) * 1e9)
-    if allowed.any():
-        return float(values[allowed][np.argmax(tally[allowed])]) / 1e9
+    common = allowed & (tally >= 0.01 * max(int(same.sum()), 1))
+    if common.any():
+        return float(values[common][0]) / 1e9
     if not same.any():
         raise InputError(f"{table.shown}: cannot infer the interval length: no channel has two intervals; "
                          "pass interval_s (e.g. interval_s=900 for 15 minutes)")
@@ -228,7 +58,27 @@ def _infer_interval(table: _Table, sort: np.ndarray, steps: np.ndarray, same: np
                 "intervals must be 5, 15, 30 or 60 minutes; check the export's granularity or pass interval_s")
 
 
-def read_history(path, *, tz: str | None = None, interval_s: float | None = None) -> pd.DataFrame:
+#: Distinct times of day a history needs before a coarser grid than the one asked for is an error.
+_GRID_EVIDENCE = 8
+
+
+def _coarser_grid(wall: np.ndarray, interval_s: float) -> float | None:
+    """The coarsest allowed grid [s] longer than ``interval_s`` that every wall-clock start lies on,
+    when the starts show at least :data:`_GRID_EVIDENCE` distinct times of day (else None).
+
+    A 30-minute export read as 15-minute intervals has every start on the half hour; staffing it as
+    15-minute intervals would double the load in half the intervals.
+    """
+    times_of_day = np.unique(wall % (86_400 * 10**9))
+    if times_of_day.size < _GRID_EVIDENCE:
+        return None
+    coarser = [s for s in INTERVALS_S if s > interval_s and not (times_of_day % int(s * 1e9)).any()]
+    return max(coarser) if coarser else None
+
+
+def read_history(path, *, tz: str | None = None, interval_s: float | None = None, columns: dict | None = None,
+                 queues: dict | None = None, timestamp_format: str | None = None, day_first: bool | None = None,
+                 handle_time_unit: str = "s") -> pd.DataFrame:
     """Read and check a contact history file (CSV, maybe ``.gz``; Parquet/Excel by suffix) into a frame.
 
     Parameters
@@ -241,8 +91,13 @@ def read_history(path, *, tz: str | None = None, interval_s: float | None = None
         The contact center's IANA time zone (``"Europe/London"``). Needed when times are naive
         (local); times with an offset are converted to it. Without ``tz`` offsets give UTC.
     interval_s : float, optional
-        Expected interval length [s] (300, 900, 1800 or 3600); inferred from the most common
-        step between a channel's intervals when not given.
+        Expected interval length [s] (300, 900, 1800 or 3600). The length is always inferred from
+        the data (the shortest step between a channel's intervals that is common); a history whose
+        intervals are longer or shorter than ``interval_s`` is an error, never a silent rescaling.
+    columns, queues, timestamp_format, day_first, handle_time_unit
+        How to read an ACD export as it comes (:class:`planner.exports.ExportMapping`): planner
+        name -> export column, queue -> channel (queues summed per channel), a ``strptime`` format
+        or the day order of the dates, the unit of handle times [s].
 
     Returns
     -------
@@ -269,21 +124,38 @@ def read_history(path, *, tz: str | None = None, interval_s: float | None = None
         tz = check_timezone(tz)
     if interval_s is not None and interval_s not in INTERVALS_S:
         raise InputError(f"interval_s: expected 300, 900, 1800 or 3600 seconds, got {interval_s!r}")
-    table = _read_table(path, required=HISTORY_REQUIRED, optional=HISTORY_OPTIONAL,
-                        text_columns=("interval_start", "channel"), what="channel and interval")
+    mapping = ExportMapping(columns=columns, queues=queues, timestamp_format=timestamp_format, day_first=day_first,
+                            handle_time_unit=handle_time_unit)
+    grouping = "queue" if mapping.columns and "queue" in mapping.columns else "channel"
+    table = read_table(path, required=("interval_start", grouping, "offered"),
+                        optional=(*HISTORY_OPTIONAL, *(("handle_time_total_s",) if mapping.columns else ())),
+                        what="channel and interval",
+                        text_columns=("interval_start", "channel", "queue"),
+                        mapping=mapping if mapping.columns else None)
     frame, n = table.frame, len(table.frame)
     if n == 0:
         raise InputError(f"{table.shown}:2: no data rows; add one row per channel and interval below the header")
-    codes, uniques = pd.factorize(frame["channel"])
+    if table.ignored:
+        warnings.warn(f"{table.shown}: columns not used: {', '.join(table.ignored)}", ExportInfo, stacklevel=2)
+    codes, uniques = pd.factorize(frame[grouping])
     names = pd.Index(uniques, dtype=object).astype(str).str.strip()
-    table.check(np.append(np.asarray(names == ""), True)[codes], "channel", "missing channel name",
-                "write the channel, e.g. phone")
+    table.check(np.append(np.asarray(names == ""), True)[codes], grouping, f"missing {grouping} name",
+                f"write the {grouping}, e.g. {'phone' if grouping == 'channel' else 'Billing Voice'}")
+    if grouping == "queue":
+        unknown = sorted(set(names) - set(mapping.queues))
+        table.check(np.isin(np.asarray(names)[codes], unknown), "queue", lambda i: "queue(s) with no channel: "
+                    + ", ".join(repr(q) for q in unknown), "map each to a channel in history.queues, e.g. "
+                    f"\"{unknown[0] if unknown else 'Billing Voice'}\" = \"phone\"")
     order, names = pd.factorize(names, sort=True)
-    channel = order[codes]  # channel codes in name order
-    naive, utc, offset, _ = _parse_times(table, "interval_start", allow_mixed=False)
-    counts = {c: _numbers(table, c, required=c == "offered", what="contacts" if c != "aht_s" else "seconds",
-                          example="12" if c != "aht_s" else "185.5")
-              for c in HISTORY_COLUMNS[2:] if c in frame}
+    channel = order[codes]  # channel (or queue) codes in name order
+    naive, utc, offset, _ = parse_times(table, "interval_start", allow_mixed=False, mapping=mapping)
+    counts = {c: numbers(table, c, required=c == "offered", what="contacts" if not c.endswith("_s") else "seconds",
+                          example="12" if not c.endswith("_s") else "185.5")
+              for c in (*HISTORY_COLUMNS[2:], "handle_time_total_s") if c in frame}
+    if "handle_time_total_s" in counts:
+        counts["handle_time_total_s"] = mapping.seconds(counts["handle_time_total_s"])
+    elif "aht_s" in counts:
+        counts["aht_s"] = mapping.seconds(counts["aht_s"])
     for column, values in counts.items():
         unit = "handle time" if column == "aht_s" else "count"
         table.check(values < 0, column, lambda i, v=values, u=unit: f"negative {u} {v[i]:g}", f"{column} must be "
@@ -294,7 +166,7 @@ def read_history(path, *, tz: str | None = None, interval_s: float | None = None
         raise InputError(f"{table.shown}:{table.lines[0]}:interval_start: times have no UTC offset, so the time zone is needed; "
                          "pass tz, the contact center's IANA zone (e.g. tz='Europe/London')")
     else:
-        times = _localize(table, "interval_start", naive, tz, channel)
+        times = localize(table, "interval_start", naive, tz, channel)
     instant = epoch_ns(times)
     sort = np.lexsort((np.arange(n), instant, channel))
     ts, cs = instant[sort], channel[sort]
@@ -307,17 +179,29 @@ def read_history(path, *, tz: str | None = None, interval_s: float | None = None
         table.check(later, "interval_start", lambda i: f"duplicate interval {table.raw('interval_start', i)} for "
                     f"channel {names[channel[i]]!r} (also line {table.lines[first_row[i]]})",
                     "keep one row per channel and interval")
+    wall = epoch_ns(times.tz_localize(None))  # the local wall clock: grids follow it across DST
     if interval_s is None:
         interval_s = _infer_interval(table, sort, np.diff(ts), same)
+    elif (coarser := _coarser_grid(wall, interval_s)) is not None:
+        raise InputError(f"{table.shown}: the history is in {describe_interval(coarser)} intervals (every start is "
+                         f"on the {coarser / 60:g}-minute grid), not {describe_interval(interval_s)}; set the interval "
+                         f"to {coarser / 60:g} minutes, or leave it out to use the history's (staffing "
+                         f"{coarser / 60:g}-minute counts as {interval_s / 60:g}-minute ones multiplies the load)")
     interval_s = float(interval_s)
-    off_grid = epoch_ns(times.tz_localize(None)) % int(interval_s * 1e9) != 0  # on the local wall clock
+    off_grid = wall % int(interval_s * 1e9) != 0
     table.check(off_grid, "interval_start", lambda i: f"{table.raw('interval_start', i)} is not on the "
                 f"{describe_interval(interval_s)} grid", f"interval starts are whole multiples of "
                 f"{interval_s / 60:g} minutes past the hour with 0 seconds; fix the time or pass interval_s")
-    out = pd.DataFrame({"interval_start": times[sort], "channel": np.asarray(names, dtype=object)[cs]})
-    for column in HISTORY_COLUMNS[2:]:
+    labels = np.asarray(names, dtype=object)[cs]
+    if grouping == "queue":
+        labels = np.asarray([mapping.queues[q] for q in names], dtype=object)[cs]
+    out = pd.DataFrame({"interval_start": times[sort], "channel": labels})
+    for column in (*HISTORY_COLUMNS[2:], "handle_time_total_s"):
         if column in counts:
             out[column] = counts[column][sort]
+    if grouping == "queue" or "handle_time_total_s" in out:
+        out = sum_queues(out, [c for c in HISTORY_COLUMNS[2:] if c in counts or (c == "aht_s" and "handle_time_total_s" in counts)])
+    out["channel"] = out["channel"].astype(str)
     out.attrs["interval_s"] = interval_s
     return out
 
@@ -385,14 +269,14 @@ def write_history(history: pd.DataFrame, path) -> Path:
     return path
 
 
-def _event_times(table: _Table, column: str, tz: str, *, end: bool) -> tuple[pd.DatetimeIndex, np.ndarray]:
+def _event_times(table: Table, column: str, tz: str, *, end: bool) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """Aware times of an event column (NaT where empty) and whether each was a date; a date end is +1 day."""
     n = len(table.frame)
     ns, is_date = np.full(n, np.iinfo(np.int64).min), np.zeros(n, bool)
     given = table.frame[column].notna().to_numpy() if column in table.frame else is_date
     if given.any():
-        sub = _Table(table.shown, table.frame.loc[given, [column]].reset_index(drop=True), table.lines[given])
-        naive, utc, offset, date = _parse_times(sub, column, allow_mixed=True, hint=_EVENT_HINT)
+        sub = Table(table.shown, table.frame.loc[given, [column]].reset_index(drop=True), table.lines[given])
+        naive, utc, offset, date = parse_times(sub, column, allow_mixed=True, hint=_EVENT_HINT)
         naive = naive + pd.to_timedelta(date.astype(int) * end, unit="D")
         local = naive.tz_localize(tz, ambiguous=np.ones(len(naive), bool), nonexistent="shift_forward")
         ns[given] = np.where(offset, epoch_ns(utc), epoch_ns(local))
@@ -442,7 +326,7 @@ def read_events(path, *, tz: str, channels=None) -> pd.DataFrame:
     [['2026-12-25 00:00:00+00:00', '2026-12-26 00:00:00+00:00'], ['2026-12-01 18:00:00+00:00', '2026-12-01 20:00:00+00:00']]
     """
     tz = check_timezone(tz)
-    table = _read_table(path, required=("kind", "start", "effect"), optional=("name", "end", "channel", "value"),
+    table = read_table(path, required=("kind", "start", "effect"), optional=("name", "end", "channel", "value"),
                         text_columns=EVENT_COLUMNS[:-1], what="event")
     frame, n = table.frame, len(table.frame)
 
@@ -456,13 +340,13 @@ def read_events(path, *, tz: str, channels=None) -> pd.DataFrame:
     effect = text("effect").str.lower()
     table.check(effect.isna(), "effect", "missing effect", f"use one of {', '.join(EVENT_EFFECTS)}")
     table.check(~effect.isin(EVENT_EFFECTS), "effect", lambda i: f"unknown effect {table.raw('effect', i)}"
-                f"{_suggest(str(effect[i]), EVENT_EFFECTS)}", f"use one of {', '.join(EVENT_EFFECTS)}")
+                f"{suggest(str(effect[i]), EVENT_EFFECTS)}", f"use one of {', '.join(EVENT_EFFECTS)}")
     channel = text("channel", ALL_CHANNELS)
     if channels is not None:
         known = sorted(set(channels))
-        table.check(~channel.isin([*known, ALL_CHANNELS]), "channel", lambda i: f"unknown channel {channel[i]!r}{_suggest(channel[i], known)}",
+        table.check(~channel.isin([*known, ALL_CHANNELS]), "channel", lambda i: f"unknown channel {channel[i]!r}{suggest(channel[i], known)}",
                     f"use * for every channel or one of {', '.join(known)}")
-    value = _numbers(table, "value", required=False, what="value", example="1.25") if "value" in frame \
+    value = numbers(table, "value", required=False, what="value", example="1.25") if "value" in frame \
         else np.full(n, np.nan)
     table.check((effect == "multiply").to_numpy() & np.isnan(value), "value", "effect multiply needs a value",
                 "write the known factor, e.g. 1.25 for +25% or 0.8 for -20%")

@@ -203,8 +203,10 @@ ERRORS = {
     "missing time": (HEADER + ROWS + ",phone,1\n", "h.csv:4:interval_start: missing date and time; write ISO 8601 "
                      "such as 2026-03-29 09:15 or 2026-03-29T09:15:00+01:00"),
     "unparseable date": (HEADER + ROWS + "05/01/2026 09:30,phone,1\n",
-                         "h.csv:4:interval_start: cannot read '05/01/2026 09:30' as a date and time; write ISO 8601 "
-                         "such as 2026-03-29 09:15 or 2026-03-29T09:15:00+01:00"),
+                         "h.csv:4:interval_start: cannot read '05/01/2026 09:30' as a date and time; dates such as "
+                         "07/01/2025 are month-first in some exports and day-first in others: say which with "
+                         "timestamp_format = \"%m/%d/%Y %I:%M %p\" (strptime codes) or day_first = true/false in the "
+                         "[history] table (read_history(..., timestamp_format=...))"),
     "impossible date": (HEADER + ROWS + "2026-02-30 09:30,phone,1\n",
                         "h.csv:4:interval_start: cannot read '2026-02-30 09:30' as a date and time; write ISO 8601 "
                         "such as 2026-03-29 09:15 or 2026-03-29T09:15:00+01:00"),

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.io import _ISO_HINT, _localize, _numbers, _parse_times, _read_table, _Table
+from planner.tables import ISO_HINT, Table, localize, numbers, parse_times, read_table
 from planner.schema import FALSE_TEXT, TRUE_TEXT, check_timezone, epoch_ns
 
 __all__ = ["CONTACT_REQUIRED", "CONTACT_OPTIONAL", "KINDS", "channel_kinds", "read_contacts", "read_messages"]
@@ -64,10 +64,10 @@ def channel_kinds(channels, kinds=None) -> dict[str, str]:
     return {str(c): given.get(str(c), _DEFAULT_KIND.get(str(c).lower(), "deferred")) for c in channels}
 
 
-def _table(source, *, required, optional, text_columns, what: str) -> _Table:
+def _table(source, *, required, optional, text_columns, what: str) -> Table:
     """A file (via :mod:`planner.io`) or a DataFrame with the same columns, as a checked table."""
     if not isinstance(source, pd.DataFrame):
-        return _read_table(source, required=required, optional=optional, text_columns=text_columns, what=what)
+        return read_table(source, required=required, optional=optional, text_columns=text_columns, what=what)
     shown = f"{what}s frame"
     for name in source.columns:
         if name not in (*required, *optional):
@@ -79,10 +79,10 @@ def _table(source, *, required, optional, text_columns, what: str) -> _Table:
         if name not in source.columns:
             raise InputError(f"{shown}:1: missing required column {name!r}")
     frame = source[[c for c in source.columns if c not in _DERIVED]].reset_index(drop=True)
-    return _Table(shown, frame, np.arange(2, len(frame) + 2))
+    return Table(shown, frame, np.arange(2, len(frame) + 2))
 
 
-def _text(table: _Table, column: str) -> np.ndarray:
+def _text(table: Table, column: str) -> np.ndarray:
     """Stripped text (object array; None where empty)."""
     if column not in table.frame:
         return np.full(len(table.frame), None, dtype=object)
@@ -91,7 +91,7 @@ def _text(table: _Table, column: str) -> np.ndarray:
     return text.where(text.ne("") & text.notna(), None).to_numpy(dtype=object)
 
 
-def _flags(table: _Table, column: str, *, default) -> np.ndarray:
+def _flags(table: Table, column: str, *, default) -> np.ndarray:
     """true/false, yes/no, 1/0 cells as an object array of True/False/``default`` (empty cells)."""
     text = _text(table, column)
     lower = pd.Series(text, dtype=object).str.lower()
@@ -104,7 +104,7 @@ def _flags(table: _Table, column: str, *, default) -> np.ndarray:
     return out
 
 
-def _times(table: _Table, column: str, tz: str | None, *, after=None, groups=None) -> pd.DatetimeIndex:
+def _times(table: Table, column: str, tz: str | None, *, after=None, groups=None) -> pd.DatetimeIndex:
     """Aware times of a column (NaT where empty).
 
     Naive times are local to ``tz``. In the repeated hour of a fall-back day a naive ``arrived_at``
@@ -115,15 +115,15 @@ def _times(table: _Table, column: str, tz: str | None, *, after=None, groups=Non
     ns = np.full(n, np.iinfo(np.int64).min)
     given = table.frame[column].notna().to_numpy() if column in table.frame else np.zeros(n, bool)
     if given.any():
-        sub = _Table(table.shown, table.frame.loc[given, [column]].reset_index(drop=True), table.lines[given])
-        naive, utc, offset, _ = _parse_times(sub, column, allow_mixed=False)
+        sub = Table(table.shown, table.frame.loc[given, [column]].reset_index(drop=True), table.lines[given])
+        naive, utc, offset, _ = parse_times(sub, column, allow_mixed=False)
         if offset[0]:
             ns[given] = epoch_ns(utc)
         elif tz is None:
             raise InputError(f"{sub.shown}:{sub.lines[0]}:{column}: times have no UTC offset, so the time zone is "
                              "needed; pass tz, the contact center's IANA zone (e.g. tz='Europe/London')")
         elif after is None:
-            ns[given] = epoch_ns(_localize(sub, column, naive, tz, groups[given]))
+            ns[given] = epoch_ns(localize(sub, column, naive, tz, groups[given]))
         else:
             summer = naive.tz_localize(tz, ambiguous=np.ones(len(naive), bool), nonexistent="NaT")
             winter = naive.tz_localize(tz, ambiguous=np.zeros(len(naive), bool), nonexistent="NaT")
@@ -173,14 +173,14 @@ def read_messages(path, contacts: pd.DataFrame, *, tz: str | None = None) -> pd.
                 lambda i: f"unknown sender {table.raw('sender', i)}", "write agent or customer")
     channel = contacts["channel"].to_numpy(dtype=object)[position]
     sent = _times(table, "sent_at", tz, groups=pd.factorize(channel)[0])
-    table.check(np.asarray(sent.isna()), "sent_at", "missing time", _ISO_HINT)
+    table.check(np.asarray(sent.isna()), "sent_at", "missing time", ISO_HINT)
     arrived = epoch_ns(contacts["arrived_at"])[position]
     sent_ns = epoch_ns(sent)
     early = sent_ns < arrived
     table.check(early, "sent_at", lambda i: f"{table.raw('sent_at', i)} is before the contact arrived "
                 f"({contacts['arrived_at'].iloc[position[i]].isoformat()})",
                 "check the time zones of both logs or the contact_id")
-    handle = (_numbers(table, "handle_s", required=False, what="seconds", example="240")
+    handle = (numbers(table, "handle_s", required=False, what="seconds", example="240")
               if "handle_s" in table.frame else np.full(n, np.nan))
     table.check(handle < 0, "handle_s", lambda i: f"negative handle time {handle[i]:g}", "write seconds >= 0")
     is_agent = (sender == "agent").to_numpy()
@@ -280,12 +280,12 @@ def read_contacts(path, *, tz: str | None = None, messages=None, kinds=None) -> 
     kind = np.asarray([kind_of[str(c)] for c in names], dtype=object)[codes]
     live = kind != "deferred"
     arrived = _times(table, "arrived_at", tz, groups=codes)
-    table.check(np.asarray(arrived.isna()), "arrived_at", "missing date and time", _ISO_HINT)
+    table.check(np.asarray(arrived.isna()), "arrived_at", "missing date and time", ISO_HINT)
     answered = _times(table, "answered_at", tz, after=arrived)
     ended = _times(table, "ended_at", tz, after=arrived)
     abandoned = _flags(table, "abandoned", default=False).astype(bool)
     resolved = _flags(table, "resolved", default=None)
-    handle = (_numbers(table, "agent_handle_s", required=False, what="seconds", example="185")
+    handle = (numbers(table, "agent_handle_s", required=False, what="seconds", example="185")
               if "agent_handle_s" in table.frame else np.full(n, np.nan))
     table.check(handle < 0, "agent_handle_s", lambda i: f"negative handle time {handle[i]:g}", "write seconds >= 0")
     shown = arrived.tz
