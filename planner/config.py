@@ -13,6 +13,7 @@ errors into the same ``file: key.path: message`` form.
 from __future__ import annotations
 
 import datetime as dt
+import copy
 import difflib
 import tomllib
 import zoneinfo
@@ -21,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from planner.errors import InputError, SpecError
-from planner.schema import check_rule, did_you_mean, parse_duration_s
+from planner.exports import ExportMapping
+from planner.schema import SHARE_RULE, check_rule, did_you_mean, parse_duration_s, parse_share
 
-__all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS", "FROM_HISTORY", "CALIBRATED_KEYS"]
+__all__ = ["Horizon", "ScenarioConfig", "load_scenario", "build_config", "merge", "locate", "CHANNEL_KEYS", "FROM_HISTORY", "CALIBRATED_KEYS"]
 
 #: Keys a channel table may hold, by kind (beyond ``kind`` itself).
 CHANNEL_KEYS = {
@@ -38,12 +40,23 @@ CHANNEL_KEYS = {
 RENAMED = {"service_quantile": "target_service_level (the share of items answered within deadline_s, "
                                "default 0.99; the safety is sized to reach it)"}
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
-            "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule"}
+            "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule",
+            "paid_hours_per_day", "paid_days_per_week"}
+#: Keys of a ``[history]`` table: an ACD export read as it comes (:mod:`planner.exports`).
+HISTORY_KEYS = {"path", "timezone", "timestamp_format", "day_first", "handle_time_unit", "columns", "queues"}
+#: Channel keys that hold a share: a fraction (0.8) or a percent (80, "80%"); see :func:`planner.schema.parse_share`.
+SHARE_KEYS = {"target_service_level", "max_occupancy", "shrinkage", "max_abandon_rate"}
+#: Keys a channel must have, by kind, with an example for the error message.
+REQUIRED_KEYS = {
+    "voice": {"target_service_level": "0.80 (80% answered within threshold_s)", "threshold_s": "20 (seconds)"},
+    "chat": {"target_service_level": "0.80 (80% answered within threshold_s)", "threshold_s": "40 (seconds)"},
+    "deferred": {"deadline_s": "\"4h\" (every item answered within 4 hours)"},
+}
 #: Keys of a ``staffing_rule = { rule = "chance", confidence = 0.9 }`` table.
 RULE_KEYS = {"rule", "confidence"}
 HORIZON_KEYS = {"start", "days", "end"}
 ADJUST_KEYS = {"offered", "aht"}
-PATH_KEYS = {("history",), ("contacts",), ("messages",), ("events",)}
+PATH_KEYS = {("history",), ("contacts",), ("messages",), ("events",)}  # and history.path
 #: A channel value estimated from the scenario's contact log (``contacts``) at run time.
 FROM_HISTORY = "from-history"
 #: Channel keys that may say :data:`FROM_HISTORY`.
@@ -68,13 +81,15 @@ class ScenarioConfig:
     The history comes from ``history`` (an interval file) or, without it, from ``contacts`` (a
     contact log, with its ``messages``); channel keys ``patience_s``, ``aht_growth`` and
     ``aht_concurrency`` may be
-    ``"from-history"``: estimated from the contact log at run time.
+    ``"from-history"``: estimated from the contact log at run time. ``interval_s`` is None when the
+    file leaves ``interval`` out: the history's own length is used. FTE counts
+    ``paid_hours_per_day`` [h] a day and ``paid_days_per_week`` days a week.
     """
 
     path: Path
     name: str
     timezone: str
-    interval_s: float
+    interval_s: float | None  # None: the history's own interval length
     history: Path | None
     events: Path | None
     holidays: str | None
@@ -90,6 +105,10 @@ class ScenarioConfig:
     messages: Path | None = None
     shifts: tuple[dict, ...] = ()  # [[shifts]] and [schedule] as written: read by planner.schedule.tables
     schedule: dict[str, Any] = field(default_factory=dict)
+    history_format: dict[str, Any] = field(default_factory=dict)  # read_history options of a [history] table
+    paid_hours_per_day: float = 8.0
+    paid_days_per_week: float = 5.0
+    raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # merged file data, for replace
 
 
 def _read(path: Path, origin: dict, prefix=()) -> dict:
@@ -112,11 +131,19 @@ def _record(data: dict, path: Path, origin: dict, prefix=()) -> None:
             _record(value, path, origin, (*prefix, key))
 
 
-def _merge(base: dict, override: dict) -> dict:
+def merge(base: dict, override: dict) -> dict:
+    """``base`` with ``override`` merged in key by key, as ``extends`` does: tables merge, other values
+    replace, and ``None`` (from Python) removes a key.
+
+    >>> merge({"channels": {"chat": {"kind": "chat", "concurrency": 3}}}, {"channels": {"chat": {"concurrency": 2}}})
+    {'channels': {'chat': {'kind': 'chat', 'concurrency': 2}}}
+    """
     merged = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+        if value is None:
+            merged.pop(key, None)
+        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
         else:
             merged[key] = value
     return merged
@@ -126,6 +153,9 @@ def _resolve_paths(data: dict, path: Path) -> None:
     for keys in PATH_KEYS:
         if keys[0] in data and isinstance(data[keys[0]], str):
             data[keys[0]] = str((path.parent / data[keys[0]]).resolve())
+    history = data.get("history")
+    if isinstance(history, dict) and isinstance(history.get("path"), str):
+        history["path"] = str((path.parent / history["path"]).resolve())
 
 
 def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...]) -> tuple[dict, tuple[Path, ...]]:
@@ -145,7 +175,7 @@ def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...]) -> tuple[dict,
     base, files = _load_chain(path.parent / parent, base_origin, files)
     for key, source in base_origin.items():
         origin.setdefault(key, source)
-    return _merge(base, data), files
+    return merge(base, data), files
 
 
 class _Checker:
@@ -155,9 +185,18 @@ class _Checker:
         self.origin = origin
         self.default = default
 
-    def fail(self, keys: tuple[str, ...], message: str):
-        source = self.origin.get(keys, self.default)
+    def fail(self, keys: tuple[str, ...], message: str, *, at: tuple[str, ...] | None = None):
+        """Raise ``file: key.path: message``; the file is the one that set ``at`` (default: ``keys``)."""
+        source = self.origin.get(at or keys, self.default)
         raise SpecError(f"{source}: {'.'.join(keys)}: {message}")
+
+    def share(self, value, keys) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            self.fail(keys, f"expected a share, got {value!r}; {SHARE_RULE}")
+        try:
+            return parse_share(value, name=keys[-1])
+        except InputError as error:
+            self.fail(keys, str(error).split(": ", 1)[-1])
 
     def keys(self, table: dict, allowed: set, prefix: tuple[str, ...]) -> None:
         for key in table:
@@ -198,6 +237,9 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
     if kind not in CHANNEL_KEYS:
         check.fail((*keys, "kind"), f"expected one of {', '.join(CHANNEL_KEYS)}, got {kind!r}")
     check.keys(table, CHANNEL_KEYS[kind] | {"kind"}, keys)
+    for key, example in REQUIRED_KEYS.get(kind, {}).items():
+        if key not in table:
+            check.fail((*keys, key), f"missing: a {kind} channel needs {key}; add {key} = {example}", at=keys)
     settings: dict[str, Any] = {"kind": kind}
     for key, value in table.items():
         where = (*keys, key)
@@ -208,6 +250,8 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
         elif key in CALIBRATED_KEYS and isinstance(value, str) and difflib.get_close_matches(value, [FROM_HISTORY]):
             check.fail(where, f"unknown value {value!r}{did_you_mean(value, [FROM_HISTORY])}; write a number "
                        f'or "{FROM_HISTORY}" to learn it from the contact log')
+        elif key in SHARE_KEYS:
+            settings[key] = check.share(value, where)
         elif key.endswith("_s"):
             settings[key] = check.seconds(value, where, positive=key == "deadline_s")
         elif key == "business_hours":
@@ -287,8 +331,16 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
     ('base', {'phone': 1.1}, 'history.csv')
     """
     path = Path(path)
+    if path.is_dir():
+        raise SpecError(f"{path}: is a folder; give a scenario file, e.g. {path / 'base.toml'}")
     origin: dict = {}
     data, files = _load_chain(path, origin, ())
+    return build_config(data, path=path, files=files, origin=origin)
+
+
+def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dict) -> ScenarioConfig:
+    """Check a scenario's merged data (paths already resolved) into a :class:`ScenarioConfig`."""
+    raw = copy.deepcopy(data)
     check = _Checker(origin, path)
     check.keys(data, TOP_KEYS, ())
     for required in ("timezone", "horizon", "channels"):
@@ -304,9 +356,18 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         zoneinfo.ZoneInfo(timezone)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         check.fail(("timezone",), f"unknown time zone {timezone!r}; use an IANA name such as \"Europe/London\"")
-    interval_s = check.seconds(data.get("interval", "15min"), ("interval",), positive=True)
-    if interval_s not in (300.0, 900.0, 1800.0, 3600.0):
-        check.fail(("interval",), f"expected 5min, 15min, 30min or 1h, got {data.get('interval')!r}")
+    interval_s = None
+    if "interval" in data:  # left out: the history's own interval length
+        interval_s = check.seconds(data["interval"], ("interval",), positive=True)
+        if interval_s not in (300.0, 900.0, 1800.0, 3600.0):
+            check.fail(("interval",), f"expected 5min, 15min, 30min or 1h, got {data.get('interval')!r}")
+    history, history_format = _history(check, data.get("history"))
+    paid_hours = check.number(data.get("paid_hours_per_day", 8.0), ("paid_hours_per_day",), low=0, low_open=True)
+    if paid_hours > 24:
+        check.fail(("paid_hours_per_day",), f"expected hours in a day (at most 24), got {paid_hours:g}")
+    paid_days = check.number(data.get("paid_days_per_week", 5.0), ("paid_days_per_week",), low=0, low_open=True)
+    if paid_days > 7:
+        check.fail(("paid_days_per_week",), f"expected days in a week (at most 7), got {paid_days:g}")
     channels = data["channels"]
     if not isinstance(channels, dict) or not channels:
         check.fail(("channels",), "expected at least one channel, e.g. phone = { kind = \"voice\", ... }")
@@ -348,7 +409,11 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         description=data.get("description", ""),
         timezone=timezone,
         interval_s=interval_s,
-        history=Path(check.text(data["history"], ("history",))) if "history" in data else None,
+        history=history,
+        history_format=history_format,
+        paid_hours_per_day=paid_hours,
+        paid_days_per_week=paid_days,
+        raw=raw,
         contacts=Path(check.text(data["contacts"], ("contacts",))) if "contacts" in data else None,
         messages=Path(check.text(data["messages"], ("messages",))) if "messages" in data else None,
         events=Path(check.text(data["events"], ("events",))) if "events" in data else None,
@@ -363,6 +428,32 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         files=tuple(files),
         origin=origin,
     )
+
+
+def _history(check: _Checker, value) -> tuple[Path | None, dict[str, Any]]:
+    """``history = "file.csv"`` or a ``[history]`` table (an export read as it comes) -> (path, read options)."""
+    if value is None:
+        return None, {}
+    if not isinstance(value, dict):
+        return Path(check.text(value, ("history",))), {}
+    check.keys(value, HISTORY_KEYS, ("history",))
+    if "path" not in value:
+        check.fail(("history", "path"), "missing; the export's file, e.g. path = \"data/export.csv\"")
+    options = {k: value[k] for k in ("timestamp_format", "day_first", "handle_time_unit", "columns", "queues")
+               if k in value}
+    if "timezone" in value:
+        zone = check.text(value["timezone"], ("history", "timezone"))
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            check.fail(("history", "timezone"), f"unknown time zone {zone!r}; use an IANA name such as \"America/New_York\"")
+        options["tz"] = zone
+    try:
+        ExportMapping(**{k: v for k, v in options.items() if k != "tz"})
+    except InputError as error:
+        where, _, message = str(error).partition(": ")
+        check.fail(tuple(where.split(".")), message)
+    return Path(check.text(value["path"], ("history", "path"))), options
 
 
 def locate(config: ScenarioConfig, keys: tuple[str, ...], message: str) -> SpecError:

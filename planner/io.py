@@ -31,7 +31,7 @@ from planner.schema import (
     INTERVALS_S, check_timezone, describe_interval, epoch_ns,
 )
 
-__all__ = ["read_history", "write_history", "read_events"]
+__all__ = ["read_history", "write_history", "read_events", "read_forecast"]
 
 _EVENT_HINT = "write a date such as 2026-12-25 or a local time such as 2026-12-25 14:00"
 
@@ -368,3 +368,91 @@ def read_events(path, *, tz: str, channels=None) -> pd.DataFrame:
     return pd.DataFrame({"name": text("name").fillna(kind).astype(object), "kind": kind.astype(object),
                          "start": start.as_unit("ns"), "end": end.as_unit("ns"), "channel": channel.astype(object),
                          "effect": effect.astype(object), "value": value})
+
+
+
+#: Columns of an imported forecast: required, and the optional ones planner reads (others are ignored).
+FORECAST_REQUIRED = ("interval_start", "channel", "offered", "aht_s")
+FORECAST_OPTIONAL = ("offered_lo", "offered_hi", "rate_shape", "day_log_var")
+
+
+def read_forecast(path, *, tz: str, interval_s: float | None = None, channels=None) -> pd.DataFrame:
+    """Read a forecast produced elsewhere: ``interval_start, channel, offered, aht_s`` (other columns ignored).
+
+    Every row is checked like a history row: times with a UTC offset (or local times in ``tz``) on
+    the interval grid, no repeated interval, ``offered`` >= 0, ``aht_s`` > 0 [s]; with
+    ``channels``, every listed channel must appear (a forecast that missed one would plan it as
+    closed) and no other.
+
+    Parameters
+    ----------
+    path : str or path-like
+        CSV (maybe compressed), Excel or Parquet, like a history file.
+    tz : str
+        The contact center's IANA time zone; times are converted to it.
+    interval_s : float, optional
+        Interval length [s]; inferred from the rows when not given, checked either way.
+    channels : sequence of str, optional
+        The channels the forecast must cover (a scenario's).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The forecast columns present, ``attrs["interval_s"]``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> file = pathlib.Path(tempfile.mkdtemp()) / "f.csv"
+    >>> _ = file.write_text("interval_start,channel,offered,aht_s\\n2026-07-06T09:07:00+01:00,phone,10,200\\n"
+    ...                     "2026-07-06T09:15:00+01:00,phone,12,200\\n")
+    >>> read_forecast(file, tz="Europe/London", interval_s=900)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    planner.errors.InputError: ...f.csv:2:interval_start: '2026-07-06T09:07:00+01:00' is not on the 15-minute grid; ...
+    """
+    tz = check_timezone(tz)
+    table = read_table(path, required=FORECAST_REQUIRED, optional=FORECAST_OPTIONAL, what="channel and interval",
+                       text_columns=("interval_start", "channel"), extra="ignore")
+    frame = table.frame
+    if len(frame) == 0:
+        raise InputError(f"{table.shown}:2: no data rows; add one row per channel and interval below the header")
+    channel = frame["channel"].astype(str).str.strip()
+    table.check((channel == "").to_numpy(), "channel", "missing channel name", "write the channel, e.g. phone")
+    codes, names = pd.factorize(channel, sort=True)
+    naive, utc, offset, _ = parse_times(table, "interval_start", allow_mixed=False)
+    times = utc.tz_convert(tz) if offset[0] else localize(table, "interval_start", naive, tz, codes)
+    out = pd.DataFrame({"interval_start": times, "channel": np.asarray(names, dtype=object)[codes]})
+    for column in ("offered", "aht_s", *FORECAST_OPTIONAL):
+        if column in frame:
+            values = numbers(table, column, required=column in FORECAST_REQUIRED, what="a number", example="12.5")
+            low, rule = (0.0, ">= 0") if column != "aht_s" else (np.nextafter(0.0, 1.0), "> 0")
+            table.check(values < low, column, lambda i, v=values: f"{v[i]:g} is not {rule}", f"{column} must be {rule}")
+            out[column] = values
+    instant = epoch_ns(times)
+    sort = np.lexsort((instant, codes))
+    same = codes[sort][1:] == codes[sort][:-1]
+    again = np.zeros(len(out), bool)
+    again[sort[1:][same & (np.diff(instant[sort]) == 0)]] = True
+    table.check(again, "interval_start", lambda i: f"a second row for {names[codes[i]]!r} at {table.raw('interval_start', i)}",
+                "keep one row per channel and interval")
+    wall = epoch_ns(times.tz_localize(None))
+    if interval_s is None:
+        interval_s = _infer_interval(table, sort, np.diff(instant[sort]), same)
+    table.check(wall % int(interval_s * 1e9) != 0, "interval_start", lambda i: f"{table.raw('interval_start', i)} "
+                f"is not on the {describe_interval(interval_s)} grid", f"interval starts are whole multiples of "
+                f"{interval_s / 60:g} minutes past the hour")
+    if (coarser := _coarser_grid(wall, interval_s)) is not None:
+        raise InputError(f"{table.shown}: the forecast is in {describe_interval(coarser)} intervals, not "
+                         f"{describe_interval(interval_s)}; forecast at the scenario's interval or change its interval")
+    if channels is not None:
+        missing, extra = sorted(set(channels) - set(names)), sorted(set(names) - set(channels))
+        if missing:
+            raise InputError(f"{table.shown}: no rows for channel(s) {', '.join(missing)} of the scenario; a missing "
+                             "channel would be planned as closed: add its forecast, or leave the channel out of the scenario")
+        if extra:
+            raise InputError(f"{table.shown}: channel(s) {', '.join(extra)} are not in the scenario "
+                             f"(it has: {', '.join(sorted(channels))}); remove their rows or add them to the scenario")
+    out = out.iloc[sort].reset_index(drop=True)
+    out.attrs["interval_s"] = float(interval_s)
+    return out

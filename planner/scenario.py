@@ -7,7 +7,6 @@ into one folder. ``.replace(...)`` gives a what-if without a file.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import importlib.metadata
 import time
@@ -18,13 +17,15 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from planner.calendar import holiday_events
-from planner.config import CALIBRATED_KEYS, FROM_HISTORY, ScenarioConfig, load_scenario, locate
+from planner.calendar import holiday_events, interval_s_of
+from planner.config import (CALIBRATED_KEYS, FROM_HISTORY, TOP_KEYS, ScenarioConfig, build_config, load_scenario,
+                            locate, merge)
 from planner.contacts import learn_settings, read_contacts, to_history
 from planner.errors import InputError, SpecError
+from planner.schema import describe_interval
 from planner.forecast import accuracy, backtest, horizon_bounds
 from planner.forecast import forecast as make_forecast
-from planner.io import read_events, read_history
+from planner.io import read_events, read_forecast, read_history
 from planner.report import (
     OutputFolder,
     daily_fte_figure,
@@ -167,12 +168,18 @@ class Scenario:
         return f"Scenario({self.name!r}: {len(self.config.channels)} channels ({channels}), horizon {horizon.days} days{start})"
 
     def replace(self, **changes) -> "Scenario":
-        """A copy with some settings changed, e.g. ``scenario.replace(adjust={"offered": {"phone": 1.1}})``."""
-        names = {f.name for f in dataclasses.fields(ScenarioConfig)}
-        unknown = sorted(set(changes) - names)
+        """A what-if without a file: the scenario with keys changed as a file that ``extends`` it would.
+
+        Keys are the file's (``channels``, ``adjust``, ``horizon``, ``interval``...); tables merge key
+        by key, e.g. ``scenario.replace(channels={"chat": {"concurrency": 2}})`` changes one setting of
+        one channel and keeps the rest; ``None`` removes a key.
+        """
+        unknown = sorted(set(changes) - TOP_KEYS)
         if unknown:
-            raise InputError(f"replace: unknown setting(s) {', '.join(unknown)}; expected some of {', '.join(sorted(names))}")
-        scenario = Scenario(dataclasses.replace(self.config, **changes))
+            raise InputError(f"replace: unknown setting(s) {', '.join(unknown)}; expected some of {', '.join(sorted(TOP_KEYS))}")
+        config = self.config
+        data = merge(config.raw, changes)
+        scenario = Scenario(build_config(data, path=config.path, files=config.files, origin=config.origin))
         scenario._check_specs()
         return scenario
 
@@ -250,17 +257,38 @@ class Scenario:
         """
         if self.config.history is not None:
             source = self.config.history
-            history = read_history(source, tz=self.config.timezone, interval_s=self.config.interval_s)
+            history = self._read_history_file()
         else:
             source = self.config.contacts
-            history = to_history(self.read_contacts() if contacts is None else contacts, self.config.interval_s)
+            history = to_history(self.read_contacts() if contacts is None else contacts, self.config.interval_s or 900.0)
         known = sorted(history["channel"].unique())
         for name in self.config.channels:
             if name not in known:
                 raise locate(self.config, ("channels", name),
                              f"no history for this channel in {source} (it has: {', '.join(known)})")
+        interval_s = history.attrs["interval_s"]
         history = history[history["channel"].isin(list(self.config.channels))].reset_index(drop=True)
-        history.attrs.update(interval_s=self.config.interval_s, channels=known)
+        history.attrs.update(interval_s=interval_s, channels=known)
+        return history
+
+    def _read_history_file(self) -> pd.DataFrame:
+        """The history file (or export) at its own interval length, which must agree with ``interval``."""
+        options = dict(self.config.history_format)
+        zone = options.pop("tz", self.config.timezone)
+        given = self.config.interval_s
+        try:
+            history = read_history(self.config.history, tz=zone, **options)
+        except InputError as error:  # e.g. one interval per channel: the length can only be told
+            if given is None or "cannot infer the interval length" not in str(error):
+                raise
+            history = read_history(self.config.history, tz=zone, interval_s=given, **options)
+        found = history.attrs["interval_s"]
+        if given is not None and found != given:
+            raise locate(self.config, ("interval",), f"{describe_interval(given)} intervals, but the history "
+                         f"{self.config.history} is in {describe_interval(found)} intervals; write interval = "
+                         f"\"{found / 60:g}min\" or leave interval out to use the history's")
+        if zone != self.config.timezone:
+            history["interval_start"] = history["interval_start"].dt.tz_convert(self.config.timezone)
         return history
 
     def read_events(self, history: pd.DataFrame) -> pd.DataFrame | None:
@@ -286,9 +314,13 @@ class Scenario:
         return pd.concat(frames, ignore_index=True) if frames else None
 
     def horizon(self, history: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp]:
-        """The ``[start, end)`` instants planned."""
-        return horizon_bounds(self.config.horizon, last=history["interval_start"].max(),
-                              interval_s=self.config.interval_s, tz=self.config.timezone)
+        """The ``[start, end)`` instants planned; a horizon that starts inside the history is an error."""
+        try:
+            return horizon_bounds(self.config.horizon, last=history["interval_start"].max(),
+                                  interval_s=interval_s_of(history), tz=self.config.timezone)
+        except InputError as error:
+            key, _, message = str(error).partition(": ")
+            raise locate(self.config, tuple(key.split(".")), message) from None
 
     def forecast(self, history: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.DataFrame:
         """The forecast for the horizon (before adjustments)."""
@@ -318,7 +350,10 @@ class Scenario:
         if extra:
             raise InputError(f"forecast: channel(s) {', '.join(extra)} are not in the scenario "
                              f"{self.config.path} (it has: {', '.join(sorted(known))})")
-        return staff(forecast, self.channel_specs(calibration), interval_s=self.config.interval_s, history=history)
+        return staff(forecast, self.channel_specs(calibration), interval_s=self._interval_s(forecast), history=history)
+
+    def _interval_s(self, frame: pd.DataFrame) -> float:
+        return frame.attrs.get("interval_s") or self.config.interval_s or interval_s_of(frame)
 
     def run(self, *, progress: Progress | None = None, forecast: pd.DataFrame | None = None) -> RunResult:
         """Read, forecast, adjust and staff; returns the frames and the time each stage took.
@@ -343,6 +378,7 @@ class Scenario:
         if forecast is None:
             history = self.read_history(contacts)
             events = self.read_events(history)
+            self.horizon(history)  # a horizon inside the history stops here, before the work
             lap("read")
             forecast = self.forecast(history, events)
         else:
@@ -352,8 +388,9 @@ class Scenario:
         lap("forecast")
         plan = self.staff(forecast, calibration, history)
         lap("staff")
-        daily = rollup(plan, by="day", interval_s=self.config.interval_s)
-        weekly = rollup(plan, by="week", interval_s=self.config.interval_s)
+        paid = dict(interval_s=self._interval_s(forecast), paid_hours_per_day=self.config.paid_hours_per_day,
+                    paid_days_per_week=self.config.paid_days_per_week)
+        daily, weekly = rollup(plan, by="day", **paid), rollup(plan, by="week", **paid)
         lap("roll-up")
         spec = schedule_spec(self.config)
         schedule = None if spec is None else design_and_simulate(plan, spec, seed=self.config.seed)
@@ -376,34 +413,10 @@ class Scenario:
         return counts
 
     def read_forecast(self, path: str | Path) -> pd.DataFrame:
-        """A forecast produced elsewhere (CSV: ``interval_start, channel, offered, aht_s``)."""
-        shown = str(path)
-        try:
-            frame = pd.read_csv(path)
-        except FileNotFoundError:
-            raise InputError(f"{shown}: file not found") from None
-        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as error:
-            raise InputError(f"{shown}: cannot read it as CSV ({' '.join(str(error).split())})") from None
-        missing = [c for c in ("interval_start", "channel", "offered", "aht_s") if c not in frame.columns]
-        if missing:
-            raise InputError(f"{shown}:1: missing column(s) {', '.join(missing)}; the header needs "
-                             "interval_start,channel,offered,aht_s")
-        times = pd.to_datetime(frame["interval_start"], utc=True, errors="coerce", format="ISO8601")
-        if times.isna().any():
-            line = int(np.flatnonzero(times.isna().to_numpy())[0]) + 2
-            raise InputError(f"{shown}:{line}:interval_start: cannot read {frame['interval_start'].iloc[line - 2]!r}; "
-                             "write ISO 8601 times with their UTC offset, e.g. 2026-07-06T09:00:00+01:00")
-        for column in ("offered", "aht_s"):
-            values = pd.to_numeric(frame[column], errors="coerce")
-            bad = values.isna() | (values < 0) | ((values == 0) & (column == "aht_s"))
-            if bad.any():
-                line = int(np.flatnonzero(bad.to_numpy())[0]) + 2
-                raise InputError(f"{shown}:{line}:{column}: expected a number {'> 0' if column == 'aht_s' else '>= 0'}, "
-                                 f"got {frame[column].iloc[line - 2]!r}")
-            frame[column] = values.astype(float)
-        frame["interval_start"] = times.dt.tz_convert(self.config.timezone)
-        frame["channel"] = frame["channel"].astype(str)
-        return frame
+        """A forecast produced elsewhere (``interval_start, channel, offered, aht_s``), checked against
+        the scenario: every channel present, rows on the scenario's interval grid (:func:`planner.io.read_forecast`)."""
+        return read_forecast(path, tz=self.config.timezone, interval_s=self.config.interval_s,
+                             channels=list(self.config.channels))
 
     def backtest(self, *, models=("default", "seasonal_naive", "week_average"), horizon="1D",
                  n_windows: int = 14) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -454,7 +467,8 @@ class Scenario:
             folder.write_csv("weekly.csv", result.weekly)
             if result.calibration is not None:
                 folder.write_csv("calibration.csv", result.calibration)
-            price = price_of_confidence(result.plan, self.channel_specs(result.calibration), interval_s=self.config.interval_s)
+            price = price_of_confidence(result.plan, self.channel_specs(result.calibration),
+                                        interval_s=self._interval_s(result.plan))
             if len(price):  # agent-hours and expected service level of each staffing rule
                 folder.write_csv("confidence.csv", price)
             images: list = []

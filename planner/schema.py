@@ -22,6 +22,8 @@ __all__ = [
     "SECONDS_PER",
     "did_you_mean",
     "parse_duration_s",
+    "parse_share",
+    "SHARE_RULE",
     "check_array",
     "check_fraction",
     "HISTORY_REQUIRED",
@@ -164,11 +166,41 @@ def check_fraction(name: str, value, *, open_low: bool = True, open_high: bool =
 _TARGET = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(%?)\s*/\s*(.+?)\s*$")
 
 
+#: How shares are written everywhere (targets, occupancy, shrinkage, confidence), for error messages.
+SHARE_RULE = "a share is a fraction such as 0.8 or a percent such as 80 or \"80%\" (numbers above 1 are percents)"
+
+
+def parse_share(value, *, name: str) -> float:
+    """A share [fraction in 0..1] written as a fraction (``0.8``), a percent (``80``) or text (``"80%"``).
+
+    One rule everywhere (scenario files, the command line, the API): a number above 1 is a percent,
+    at most 100; ``1`` is 100%. Raises :class:`~planner.errors.InputError` naming ``name`` and the rule.
+
+    >>> parse_share(0.8, name="shrinkage"), parse_share(80, name="shrinkage"), parse_share("30%", name="shrinkage")
+    (0.8, 0.8, 0.3)
+    """
+    text = value.strip() if isinstance(value, str) else None
+    percent = text is not None and text.endswith("%")
+    try:
+        number = float(text.rstrip("%").strip()) if text is not None else value
+    except ValueError:
+        number = None
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or math.isnan(number):
+        raise InputError(f"{name}: expected a share, got {value!r}; {SHARE_RULE}")
+    if percent or number > 1:
+        if not 0 <= number <= 100:
+            raise InputError(f"{name}: {value!r} is not a share: a percent is at most 100; {SHARE_RULE}")
+        number /= 100.0
+    if number < 0:
+        raise InputError(f"{name}: expected a share >= 0, got {value!r}; {SHARE_RULE}")
+    return float(number)
+
+
 def parse_target(text: str, *, name: str = "target") -> tuple[float, float]:
     """Return ``(target_service_level, threshold_s)`` from ``"80/20"``, ``"80%/20s"`` or ``"0.9/1min"``.
 
-    The first number is a percentage when above 1 (or written with %), else a fraction; the
-    second is a duration (bare numbers are seconds).
+    The first number is a share (:func:`parse_share`: a percent when above 1 or written with %,
+    else a fraction); the second is a duration (bare numbers are seconds).
 
     >>> parse_target("80/20")
     (0.8, 20.0)
@@ -182,11 +214,12 @@ def parse_target(text: str, *, name: str = "target") -> tuple[float, float]:
             "(80% answered within 20 s) or 90/30s"
         )
     level, percent, threshold = match.groups()
-    value = float(level)
-    if percent or value > 1:
-        value /= 100.0
-    if not 0 < value < 1:
-        raise InputError(f"{name}: service level must be between 0% and 100% (exclusive), got {level}{percent}")
+    value = parse_share(level + percent, name=name)
+    if value >= 1:
+        raise InputError(f"{name}: {level}{percent} means 100%, which cannot be planned for customers who wait; "
+                         "write e.g. 99/20 or 0.99/20 (numbers above 1 are percents)")
+    if value <= 0:
+        raise InputError(f"{name}: service level must be above 0%, got {level}{percent}")
     return value, parse_duration_s(threshold, name=f"{name} threshold")
 
 

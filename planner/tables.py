@@ -67,7 +67,7 @@ def suggest(word: str, options) -> str:
     return f" (did you mean {lower[close[0]]!r}?)" if close else ""
 
 
-def read_table(path, *, required, optional, text_columns, what: str, mapping=None) -> Table:
+def read_table(path, *, required, optional, text_columns, what: str, mapping=None, extra: str = "error") -> Table:
     shown, file = str(path), Path(path)
     if not file.is_file():
         raise InputError(f"{shown}: file not found; check the path (relative paths start at {os.getcwd()})")
@@ -94,7 +94,7 @@ def read_table(path, *, required, optional, text_columns, what: str, mapping=Non
             raise InputError(f"{shown}:1: values are separated by {separator!r}; save the file with commas (CSV)")
         ignored: list[str] = []
         for position, name in enumerate(names):
-            if name and name not in known and mapping is None:
+            if name and name not in known and mapping is None and extra == "error":
                 raise InputError(f"{shown}:1:{name}: unknown column{suggest(name, known)}; expected "
                                  f"{', '.join(required)} and optionally {', '.join(optional)}")
             if name and name in names[:position]:
@@ -102,18 +102,21 @@ def read_table(path, *, required, optional, text_columns, what: str, mapping=Non
         if mapping is not None:  # an export: its columns under planner names, the others left out
             rename, ignored = mapping.rename(names, shown=shown)
             names = [rename.get(name, "") for name in names]
+        elif extra == "ignore":
+            ignored = [name for name in names if name and name not in known]
+            names = [name if name in known else "" for name in names]
         for name in required:
             if name not in names:
                 raise InputError(f"{shown}:1: missing required column {name!r}; the header must name "
                                  f"{', '.join(required)} (optionally {', '.join(optional)})")
         if csv_file:
-            used = [i for i, name in enumerate(names) if name] if mapping is not None else None
+            used = [i for i, name in enumerate(names) if name] if ignored else None
             frame = pd.read_csv(file, dtype={h: str for h, n in zip(header, names) if n in text_columns},
                                 keep_default_na=False, na_values=[""], skip_blank_lines=False, usecols=used,
                                 encoding="utf-8-sig", **_ROUND_TRIP)
             if used is not None:
                 names = [names[i] for i in used]
-        elif mapping is not None:
+        elif ignored:
             frame = frame.iloc[:, [i for i, name in enumerate(names) if name]]
             names = [name for name in names if name]
     except InputError:

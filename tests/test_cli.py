@@ -186,8 +186,8 @@ ERRORS = [
     ),
     pytest.param(
         ["erlang", "agents", *WORKLOAD, "--target", "120/20"],
-        "Error: Invalid value for '--target': service level must be between 0% and 100% (exclusive), "
-        "got 120",
+        "Error: Invalid value for '--target': '120' is not a share: a percent is at most 100; a share is a "
+        "fraction such as 0.8 or a percent such as 80 or \"80%\" (numbers above 1 are percents)",
         id="target-120",
     ),
     pytest.param(

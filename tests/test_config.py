@@ -41,7 +41,7 @@ def test_base_scenario_reads_units_and_paths(folder):
     assert config.channels["email"]["deadline_s"] == 14400.0
     assert config.history == (folder / "data" / "history.csv").resolve()
     assert config.horizon.start == dt.date(2026, 7, 6) and config.horizon.days == 28
-    assert config.interval_s == 900.0 and config.model == "default"
+    assert config.interval_s is None and config.model == "default"  # no interval: the history's own
 
 
 def test_extends_deep_merges_and_keeps_paths_relative_to_their_file(folder):

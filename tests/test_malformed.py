@@ -30,7 +30,10 @@ HISTORY = """interval_start,channel,offered,aht_s
 2026-07-03T09:00:00+01:00,phone,11,305
 2026-07-03T09:15:00+01:00,phone,9,290
 2026-07-03T09:00:00+01:00,email,4,410
-"""
+""" + "".join(f"2026-07-0{d}T09:{m:02d}:00+01:00,{c},{5 + d},300\n"  # the rest of a full week
+              for d in (4, 5) for c, m in (("phone", 0), ("phone", 15), ("email", 0))) \
+    + "".join(f"2026-06-{d}T09:{m:02d}:00+01:00,{c},{d - 20},300\n"
+              for d in (28, 29, 30) for c, m in (("phone", 0), ("phone", 15), ("email", 0)))
 EVENTS = """name,kind,start,end,channel,effect,value
 Summer sale,tv_campaign,2026-07-14,2026-07-16,phone,multiply,1.3
 """
@@ -48,12 +51,14 @@ CASES = {
                             "{d}/scenario.toml: channels.phone.threshhold_s: unknown key (did you mean 'threshold_s'?)"),
     "negative threshold": ("scenario.toml", "threshold_s = 20", "threshold_s = -20",
                            "{d}/scenario.toml: channels.phone.threshold_s: expected a duration >= 0, got -20"),
-    "target above 1": ("scenario.toml", "target_service_level = 0.8", "target_service_level = 80",
-                       "{d}/scenario.toml: channels.phone.target_service_level: expected < 1, got 80"),
+    "target above 100": ("scenario.toml", "target_service_level = 0.8", "target_service_level = 180",
+                         "{d}/scenario.toml: channels.phone.target_service_level: 180 is not a share: a percent is at "
+                         "most 100; a share is a fraction such as 0.8 or a percent such as 80 or \"80%\" (numbers above "
+                         "1 are percents)"),
     "shrinkage of 1": ("scenario.toml", "shrinkage = 0.3", "shrinkage = 1.0",
                        "{d}/scenario.toml: channels.phone.shrinkage: expected < 1, got 1.0"),
-    "shrinkage above 1": ("scenario.toml", "shrinkage = 0.3", "shrinkage = 30",
-                          "{d}/scenario.toml: channels.phone.shrinkage: expected < 1, got 30"),
+    "shrinkage of 100": ("scenario.toml", "shrinkage = 0.3", "shrinkage = 100",
+                         "{d}/scenario.toml: channels.phone.shrinkage: expected < 1, got 1.0"),
     "patience in minutes without unit": ("scenario.toml", "patience_s = 120", 'patience_s = "2m"',
                                          "{d}/scenario.toml: channels.phone.patience_s: unknown time unit 'm'"),
     "unknown time zone": ("scenario.toml", 'Europe/London', 'Europe/Londn',

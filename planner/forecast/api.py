@@ -6,17 +6,19 @@ inputs), so a scenario can map it over a process pool (DESIGN.md section 9).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
 from planner.calendar import opening_hours
-from planner.errors import InputError
+from planner.errors import InputError, PlannerWarning
 from planner.forecast.frames import channel_panel, future_grid, interval_s_of, slot_matrix
 from planner.forecast.protocol import check_levels
 from planner.forecast.spec import ModelSpec, resolve_spec
 from planner.schema import HISTORY_REQUIRED
 
-__all__ = ["forecast", "forecast_channel", "horizon_bounds"]
+__all__ = ["forecast", "forecast_channel", "horizon_bounds", "ShortHistoryWarning", "ScaleWarning"]
 
 FORECAST_COLUMNS = ("interval_start", "channel", "offered", "offered_lo", "offered_hi", "aht_s")
 #: The distribution of the arrival rate, for staffing to the uncertainty (NaN: the model gives none).
@@ -74,9 +76,16 @@ def horizon_bounds(horizon, *, last: pd.Timestamp, interval_s: float, tz: str) -
         except (TypeError, ValueError):
             raise InputError(f"horizon: expected a duration such as '28D' or '6W', or (start, end), "
                              f"got {horizon!r}") from None
+        if duration < pd.Timedelta(days=1):
+            raise InputError(f"horizon: {horizon!r} is shorter than a day; plans cover whole days: write a "
+                             "duration with its unit, such as '7D' (7 days) or '6W'")
         start, end = after, _plus(after, duration, tz)
     if end <= start:
         raise InputError(f"horizon: the end ({end}) must be after the start ({start})")
+    if start < after:
+        raise InputError(f"horizon.start: {start:%Y-%m-%d %H:%M} is before the end of the history (its last interval "
+                         f"starts {last:%Y-%m-%d %H:%M}); a plan starts after the history: start on or after "
+                         f"{after:%Y-%m-%d}, or check the history file's dates and the year")
     return start, end
 
 
@@ -122,8 +131,15 @@ def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str
     if grid.h:
         if not np.isfinite(panel.y).any():
             raise InputError(f"history: channel {channel!r} has no usable interval before {start}")
-        fitted = spec.build().fit(panel)
+        model = spec.build()
+        observed = int((np.nansum(panel.y, axis=1) > 0).sum())
+        if observed < getattr(model, "MIN_DAYS", 1):
+            warnings.warn(f"{channel}: {observed} observed days of history; model {spec.name!r} needs "
+                          f"{model.MIN_DAYS}, so the {FALLBACK!r} baseline forecasts it", ShortHistoryWarning, stacklevel=3)
+            model = resolve_spec(FALLBACK).build()
+        fitted = model.fit(panel)
         prediction = fitted.predict(grid.h, events=grid.events, level=levels)
+        _check_scale(prediction.mean, panel.y, grid, channel)
         if getattr(fitted, "card", None):
             out.attrs["model_card"] = dict(fitted.card)
         cell = (grid.day, grid.slot)
@@ -137,6 +153,47 @@ def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str
             out["day_log_var"] = np.asarray(prediction.day_log_var, dtype=float)[grid.day]
     out["aht_s"] = _aht(spec, history, panel, interval_s, grid)
     return out
+
+
+#: The baseline that forecasts a channel whose history is shorter than its model needs.
+FALLBACK = "week_average"
+#: A forecast day more than this multiple of the busiest day of the history is reported [-].
+MAX_DAY_RATIO = 2.0
+#: Calendar days of history a channel needs: a full week, so every weekday's hours are known [days].
+MIN_SPAN_DAYS = 7
+
+
+class ShortHistoryWarning(PlannerWarning):
+    """The history is shorter than the model needs, or the horizon lies far beyond it."""
+
+
+class ScaleWarning(PlannerWarning):
+    """A forecast day far above anything the history has seen."""
+
+
+def _check_span(history: pd.DataFrame, channel: str) -> None:
+    """A channel's history must span a full week: without it, unseen weekdays would silently be closed."""
+    local = history["interval_start"].dt.tz_localize(None)
+    first, last = local.min().normalize(), local.max().normalize()
+    days = (last - first).days + 1
+    if days < MIN_SPAN_DAYS:
+        raise InputError(f"history: channel {channel!r} covers {days} day{'s' * (days != 1)} ({first:%Y-%m-%d} to "
+                         f"{last:%Y-%m-%d}); a forecast needs at least {MIN_SPAN_DAYS} days, a full week, so that "
+                         "every weekday's volume and opening hours are known; add more history")
+
+
+def _check_scale(mean: np.ndarray, y: np.ndarray, grid, channel: str) -> None:
+    """Warn when a forecast day (before known multipliers) exceeds :data:`MAX_DAY_RATIO` x the busiest history day."""
+    busiest = np.nanmax(np.nansum(y, axis=1)) if np.isfinite(y).any() else 0.0
+    days = mean.sum(axis=1)
+    if busiest > 0 and days.size and days.max() > MAX_DAY_RATIO * busiest:
+        worst = int(np.argmax(days))
+        when = pd.Timestamp(grid.intervals["interval_start"].iloc[int(np.flatnonzero(grid.day == worst)[0])]) \
+            if (grid.day == worst).any() else None
+        date = f" for {when:%a %Y-%m-%d}" if when is not None else ""
+        warnings.warn(f"{channel}: the forecast{date} ({days.max():,.0f} contacts) is {days.max() / busiest:.1f}x the "
+                      f"busiest day of the history ({busiest:,.0f}); check the history and the events",
+                      ScaleWarning, stacklevel=4)
 
 
 def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.DataFrame | None = None,
@@ -206,6 +263,14 @@ def forecast(history: pd.DataFrame, *, horizon, model="default", events: pd.Data
     if events is not None:
         events = events.assign(start=events["start"].dt.tz_convert(tz), end=events["end"].dt.tz_convert(tz))
     hours = opening_hours(history)
+    gap_days = (start - (last + pd.Timedelta(seconds=interval_s))).total_seconds() / 86_400.0
+    if gap_days > spec.max_gap_days:
+        warnings.warn(f"horizon: starts {gap_days:.0f} days after the end of the history ({last:%Y-%m-%d %H:%M}); "
+                      f"model {spec.name!r} bridges at most {spec.max_gap_days} days honestly (max_gap_days in its "
+                      "spec): it has no trend or annual season, so beyond that it repeats the recent level; "
+                      "update the history", ShortHistoryWarning, stacklevel=2)
+    for channel, rows in history.groupby("channel", sort=True):
+        _check_span(rows, channel)
     frames = [forecast_channel(rows, hours, channel=channel, spec=spec, start=start, end=end,
                                interval_s=interval_s, tz=tz, events=events, levels=levels)
               for channel, rows in history.groupby("channel", sort=True)]

@@ -122,7 +122,21 @@ def channel_panel(history: pd.DataFrame, is_open: np.ndarray, *, interval_s: flo
     if learn is not None and len(dates):
         kinds = tuple(sorted(learn["kind"].unique()))
         shares = event_shares(learn, dates, channel, kinds)
+        if _observed_days(y) < MIN_LEARN_DAYS:  # too short to tell an event from its weekday: leave its days out
+            y[(shares > 0).any(axis=0)] = np.nan
+            kinds, shares = (), np.zeros((0, len(dates)))
     return Panel(y=y, dates=dates, open=is_open, interval_s=interval_s, events=shares, kinds=kinds)
+
+
+#: Observed days a history needs before ``learn`` events are learned from it [days]. With fewer than
+#: four of each weekday a one-off event and the weekday it fell on cannot be told apart: the split
+#: is arbitrary (a seven-day history once learned a 79x billing-day effect). Shorter histories leave
+#: the event's days out of training and use the event's ``value`` (or 1) as a known factor.
+MIN_LEARN_DAYS = 28
+
+
+def _observed_days(y: np.ndarray) -> int:
+    return int((np.nansum(y, axis=1) > 0).sum())
 
 
 def _learn_events(events: pd.DataFrame | None, channel: str) -> pd.DataFrame | None:
@@ -195,8 +209,11 @@ def future_grid(hours: pd.DataFrame, panel: Panel, *, start: pd.Timestamp, end: 
             factor = float(rows["value"].dropna().iloc[0]) if rows["value"].notna().any() else 1.0
             hit = event_shares(rows, dates, channel, (kind,))[0]
             if (hit > 0).any():
-                warnings.warn(f"events: kind {kind!r} has no past occurrence in the {channel} history to learn "
-                              f"from; using value {factor:g} as a known factor", EventWarning, stacklevel=3)
+                days = _observed_days(panel.y)
+                why = (f"has no past occurrence in the {channel} history to learn from" if days >= MIN_LEARN_DAYS else
+                       f"cannot be learned from {days} observed days of {channel} history (it needs {MIN_LEARN_DAYS})")
+                warnings.warn(f"events: kind {kind!r} {why}; using value {factor:g} as a known factor", EventWarning,
+                              stacklevel=3)
                 multiply *= 1.0 + hit[index] * (factor - 1.0)
             if kind in panel.kinds:
                 shares[panel.kinds.index(kind)] = 0.0

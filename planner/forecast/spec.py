@@ -43,7 +43,7 @@ METHODS = {
 #: The project's ``models/`` folder (beside the package in a source checkout).
 MODELS_DIR = Path(__file__).resolve().parents[2] / "models"
 
-_TOP_KEYS = {"description", "method", "params", "aht", "backtest"}
+_TOP_KEYS = {"description", "method", "params", "aht", "backtest", "max_gap_days"}
 _BACKTEST_KEYS = {"horizon", "n_windows", "step"}
 
 
@@ -68,6 +68,9 @@ class ModelSpec:
     aht: dict = field(default_factory=dict)
     backtest: dict = field(default_factory=dict)
     description: str = ""
+    #: Days between the end of the history and the horizon the model bridges honestly [days]:
+    #: beyond it :func:`planner.forecast.forecast` warns (the methods here have no trend or annual season).
+    max_gap_days: int = 28
     path: Path | None = None
 
     def __post_init__(self):
@@ -139,9 +142,12 @@ def load_spec(path) -> ModelSpec:
             raise SpecError(f"{shown}: {key}: expected a table such as [{key}]")
     if not isinstance(data["method"], str):
         raise SpecError(f"{shown}: method: expected text such as \"daily_profile\", got {data['method']!r}")
+    gap = data.get("max_gap_days", 28)
+    if isinstance(gap, bool) or not isinstance(gap, int) or gap < 0:
+        raise SpecError(f"{shown}: max_gap_days: expected a whole number of days >= 0, got {gap!r}")
     return ModelSpec(name=path.stem, method=data["method"], params=dict(data.get("params", {})),
                      aht=dict(data.get("aht", {})), backtest=dict(data.get("backtest", {})),
-                     description=str(data.get("description", "")), path=Path(shown))
+                     description=str(data.get("description", "")), path=Path(shown), max_gap_days=gap)
 
 
 def available_specs(models_dir=None) -> list[str]:
