@@ -49,10 +49,10 @@ class LogReview:
     def __repr__(self) -> str:
         return f"LogReview of {self.source}: {len(self.contacts):,} contacts\n{self.report!r}"
 
-    def write(self, out: str | Path) -> Path:
+    def write(self, out: str | Path, *, force: bool = False) -> Path:
         """Write ``kpis.csv``, ``pivots.csv``, ``patience.csv``, ``concurrency.csv``, ``history.csv``,
         the plots and ``report.html`` into ``out``, atomically (all or nothing)."""
-        with OutputFolder(out, protect=list(self.inputs)) as folder:
+        with OutputFolder(out, protect=list(self.inputs), force=force) as folder:
             folder.write_csv("kpis.csv", self.report.table)
             folder.write_csv("pivots.csv", self.report.pivots.reset_index())
             folder.write_csv("patience.csv", self.patience)

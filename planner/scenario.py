@@ -454,13 +454,13 @@ class Scenario:
         }
 
     def write(self, result: RunResult, out: str | Path, *, xlsx: bool = False,
-              progress: Progress | None = None, extra_inputs: list[Path] = ()) -> Path:
+              progress: Progress | None = None, extra_inputs: list[Path] = (), force: bool = False) -> Path:
         """Write every output into ``out`` atomically (all files or none); returns the folder."""
         note = progress or (lambda stage: None)
         started = time.perf_counter()
         channels = list(self.config.channels)
         inputs = [*self.inputs(), *extra_inputs]
-        with OutputFolder(out, protect=inputs) as folder:
+        with OutputFolder(out, protect=inputs, force=force) as folder:
             folder.write_csv("forecast.csv", result.forecast)
             folder.write_csv("plan.csv", result.plan)
             folder.write_csv("daily.csv", result.daily)

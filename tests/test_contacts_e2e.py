@@ -94,7 +94,7 @@ def test_planner_kpis_writes_tables_and_plots(tmp_path, capsys):
                              "--out", tmp_path / "kpis"], capsys)
     assert code == 0, err
     written = {p.name for p in (tmp_path / "kpis").iterdir()}
-    assert written == {"kpis.csv", "pivots.csv", "patience.csv", "concurrency.csv", "history.csv", "kpis.png",
+    assert written == {".planner-output", "kpis.csv", "pivots.csv", "patience.csv", "concurrency.csv", "history.csv", "kpis.png",
                        "patience.png", "concurrency.png", "report.html"}
     assert "233,678 contacts" in out and "patience" in out and "mean concurrency" in out
     table = pd.read_csv(tmp_path / "kpis" / "kpis.csv")

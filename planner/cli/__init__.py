@@ -9,12 +9,16 @@ line, ``Error: ...``, with exit code 1; ``planner --debug ...`` shows the traceb
 
 from __future__ import annotations
 
+import contextlib
 import math
+import signal
 import sys
+import threading
+import warnings
 
 import click
 
-from planner.errors import PlannerError
+from planner.errors import PlannerError, PlannerWarning
 from planner.schema import parse_duration_s, parse_target
 
 __all__ = ["main", "cli"]
@@ -23,27 +27,67 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 class PlannerGroup(click.Group):
-    """Click group that turns every user error into one ``Error:`` line and exit code 1."""
+    """Click group that turns every user error into one ``Error:`` line and exit code 1.
+
+    Planner's own warnings print as ``Warning: ...`` lines on stderr, each once; other libraries'
+    warnings (pandas, matplotlib) are not shown unless ``--debug``, so nothing but the ``Error:``
+    line stands before a failure. SIGTERM (schedulers, ``timeout``) stops a command like Ctrl-C:
+    outputs being written are removed, nothing half-written stays.
+    """
 
     def main(self, args=None, prog_name=None, **extra):
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args
-        try:
-            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
-        except click.exceptions.Exit as stop:
-            sys.exit(stop.exit_code)
-        except click.exceptions.NoArgsIsHelpError as shown:  # a bare `planner`: show the help
-            click.echo(shown.format_message())
-            sys.exit(0)
-        except click.Abort:
-            click.echo("Error: aborted", err=True)
-            sys.exit(1)
-        except (click.ClickException, PlannerError) as error:
-            if debug:
-                raise
-            message = error.format_message() if isinstance(error, click.ClickException) else str(error)
-            click.echo(f"Error: {' '.join(message.split())}", err=True)
-            sys.exit(1)
+        shown: set[str] = set()
+
+        def show(message, category, *rest, **options) -> None:
+            text = " ".join(str(message).split())
+            if issubclass(category, PlannerWarning) and text not in shown:
+                shown.add(text)
+                click.echo(f"Warning: {text}", err=True)
+            elif debug:
+                click.echo(f"Warning ({category.__name__}): {text}", err=True)
+
+        with warnings.catch_warnings(), _terminate_as_interrupt() as stopped:
+            warnings.simplefilter("always")
+            warnings.showwarning = show
+            try:
+                return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+            except click.exceptions.Exit as stop:
+                sys.exit(stop.exit_code)
+            except click.exceptions.NoArgsIsHelpError as help_text:  # a bare `planner`: show the help
+                click.echo(help_text.format_message())
+                sys.exit(0)
+            except click.Abort:
+                click.echo(f"Error: interrupted{' by ' + stopped[0] if stopped else ''}; no output was written "
+                           "(files being written were removed)", err=True)
+                sys.exit(1)
+            except (click.ClickException, PlannerError) as error:
+                if debug:
+                    raise
+                message = error.format_message() if isinstance(error, click.ClickException) else str(error)
+                click.echo(f"Error: {' '.join(message.split())}", err=True)
+                sys.exit(1)
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """Turn SIGTERM into KeyboardInterrupt while a command runs (main thread only), so the same
+    clean-up runs as for Ctrl-C; yields a list that names the signal once it came."""
+    stopped: list[str] = []
+    if threading.current_thread() is not threading.main_thread():
+        yield stopped
+        return
+
+    def interrupt(number, frame):
+        stopped.append(signal.Signals(number).name)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield stopped
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 class Duration(click.ParamType):
@@ -109,6 +153,10 @@ class Number(click.ParamType):
 
 DURATION = Duration()
 POSITIVE_DURATION = Duration(positive=True)
+
+#: ``--force``: the one way to replace an --out folder that holds files planner did not write.
+FORCE = click.option("--force", is_flag=True,
+                     help="Replace the --out folder even if it holds files planner did not write (they are deleted).")
 
 
 @click.group(cls=PlannerGroup, context_settings=CONTEXT)

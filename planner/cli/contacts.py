@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import CONTEXT, DURATION, _table, cli
+from planner.cli import CONTEXT, DURATION, FORCE, _table, cli
 
 BY = ("interval", "day", "week", "month", "total")
 
@@ -23,7 +23,8 @@ BY = ("interval", "day", "week", "month", "total")
               help="Abandons sooner than this are short: counted apart and left out of every rate.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<log name>-kpis/).")
-def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out) -> None:
+@FORCE
+def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out, force) -> None:
     """KPIs of a contact log, per channel and period, and the patience and chat concurrency it shows.
 
     LOG has one row per contact: contact_id, channel, arrived_at and optionally customer_id,
@@ -38,12 +39,15 @@ def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out
       planner kpis scenarios/data/contacts.csv.gz --messages scenarios/data/messages.csv.gz \\
         --scenario scenarios/from-contacts.toml --by week
     """
+    from planner.report import OutputFolder
     from planner.review import review_log
 
-    review = review_log(log_path, scenario=scenario_path, tz=tz, messages=messages, by=by,
-                        short_abandon_s=short_abandon_s)
     name = Path(log_path).name.split(".")[0]
-    folder = review.write(Path(out) if out else Path("out") / f"{name}-kpis")
+    folder = Path(out) if out else Path("out") / f"{name}-kpis"
+    with OutputFolder.claim(folder, protect=[Path(log_path), *([Path(messages)] if messages else [])], force=force):
+        review = review_log(log_path, scenario=scenario_path, tz=tz, messages=messages, by=by,
+                            short_abandon_s=short_abandon_s)
+        review.write(folder, force=force)
     shown = ["channel", "offered", "abandon_rate", "service_level", "target_service_level", "not_yet_due",
              "threshold_s", "asa_s", "aht_s", "first_response_p90_s", "fcr", "repeat_7d"]
     click.echo(f"{review.source}: {len(review.contacts):,} contacts")

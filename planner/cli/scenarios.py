@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import CONTEXT, _table, cli
+from planner.cli import CONTEXT, FORCE, _table, cli
 
 
 STAGES = ("read", "forecast", "staff", "roll-up", "plots", "report")
@@ -34,7 +34,8 @@ def _stages(label: str):
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<scenario>/; with several scenarios, one folder each inside).")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with one sheet per table.")
-def run_scenarios(scenarios, out, xlsx) -> None:
+@FORCE
+def run_scenarios(scenarios, out, xlsx, force) -> None:
     """Forecast, staff and report a scenario: the planner's main job.
 
     Reads the history and events the scenario names, forecasts every channel over the horizon,
@@ -47,15 +48,16 @@ def run_scenarios(scenarios, out, xlsx) -> None:
       planner run scenarios/base.toml
       planner run scenarios/base.toml scenarios/volume-plus-10.toml --out out/q3 --xlsx
     """
+    from planner.report import OutputFolder
     from planner.scenario import Scenario
 
     for path in scenarios:
         scenario = Scenario.load(path)
         folder = _out_folder(out, path, len(scenarios) > 1)
-        with _stages(f"{scenario.name}") as bar:
+        with OutputFolder.claim(folder, protect=scenario.inputs(), force=force), _stages(f"{scenario.name}") as bar:
             tick = None if bar is None else (lambda stage: bar.update(1))
             result = scenario.run(progress=tick)
-            scenario.write(result, folder, xlsx=xlsx, progress=tick)
+            scenario.write(result, folder, xlsx=xlsx, progress=tick, force=force)
         totals = result.daily.groupby("channel")[["offered", "fte", "fte_gross"]].mean()
         click.echo(f"{scenario.name}: {len(result.plan):,} intervals planned -> {folder}/")
         click.echo("mean per day:\n" + _table(totals.reset_index()))
@@ -74,35 +76,59 @@ def check_scenarios(scenarios) -> None:
     Example:
       planner check scenarios/*.toml
     """
+    from planner.errors import PlannerError
     from planner.scenario import Scenario
 
-    for path in scenarios:
-        counts = Scenario.load(path).check()
+    failed = 0
+    for path in scenarios:  # every file is checked: one bad file does not hide the next
+        try:
+            counts = Scenario.load(path).check()
+        except PlannerError as error:
+            failed += 1
+            click.echo(f"Error: {' '.join(str(error).split())}", err=True)
+            continue
         click.echo(f"{path}: OK (" + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ")")
+    if failed:
+        raise click.ClickException(f"{failed} of {len(scenarios)} scenario file{'s' * (len(scenarios) > 1)} "
+                                   "have problems (listed above)")
 
 
 @cli.command("forecast", context_settings=CONTEXT)
 @click.argument("scenario_path", metavar="SCENARIO")
 @click.option("--out", type=click.Path(dir_okay=False), default=None,
-              help="Where to write the forecast CSV (default out/<scenario>/forecast.csv).")
-def forecast_only(scenario_path, out) -> None:
+              help="Where to write the forecast CSV (default out/<scenario>-forecast/forecast.csv).")
+@FORCE
+def forecast_only(scenario_path, out, force) -> None:
     """Forecast a scenario's channels over its horizon (with adjustments), without staffing.
 
     \b
     Example:
       planner forecast scenarios/base.toml --out forecast.csv
     """
-    from planner.report import write_csv_atomic
+    from planner.report import OutputFolder, check_destination, write_csv_atomic
     from planner.scenario import Scenario
 
     scenario = Scenario.load(scenario_path)
-    history = scenario.read_history()
-    frame = scenario.adjust(scenario.forecast(history, scenario.read_events(history)))
-    target = Path(out) if out else _out_folder(None, scenario_path, False) / "forecast.csv"
-    write_csv_atomic(frame, target, protect=scenario.inputs())
+    if out is None:  # a folder of its own: never beside a plan it would disagree with
+        folder = Path("out") / f"{Path(scenario_path).stem}-forecast"
+        target = folder / "forecast.csv"
+        with OutputFolder.claim(folder, protect=scenario.inputs(), force=force):
+            frame = _forecast(scenario)
+            with OutputFolder(folder, protect=scenario.inputs(), force=force) as written:
+                written.write_csv("forecast.csv", frame)
+    else:
+        target = Path(out)
+        check_destination(target.parent, protect=scenario.inputs(), force=True)  # a writable place
+        frame = _forecast(scenario)
+        write_csv_atomic(frame, target, protect=scenario.inputs())
     daily = frame.groupby([frame["interval_start"].dt.date.rename("day"), "channel"])["offered"].sum().unstack()
     click.echo(f"{scenario.name}: {len(frame):,} intervals -> {target}")
     click.echo("offered per day:\n" + daily.round(0).to_string())
+
+
+def _forecast(scenario):
+    history = scenario.read_history()
+    return scenario.adjust(scenario.forecast(history, scenario.read_events(history)))
 
 
 @cli.command("backtest", context_settings=CONTEXT)
@@ -113,8 +139,9 @@ def forecast_only(scenario_path, out) -> None:
 @click.option("--model", "models", multiple=True,
               help="Models to compare (repeatable; default: default, seasonal_naive, week_average).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
-              help="Folder for backtest.csv, accuracy.csv, model_card.csv and plots (default out/<scenario>/backtest/).")
-def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
+              help="Folder for backtest.csv, accuracy.csv, model_card.csv and plots (default out/<scenario>-backtest/).")
+@FORCE
+def backtest_scenario(scenario_path, windows, horizon, models, out, force) -> None:
     """Rolling-origin backtest of the forecast against simple baselines, on the scenario's history.
 
     Prints MASE (scaled by the weekly seasonal naive), WAPE, bias, daily MAPE and the coverage
@@ -125,15 +152,28 @@ def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
     Example:
       planner backtest scenarios/base.toml --windows 14 --horizon 1D
     """
-    from planner.forecast import backtest_figure, model_cards
+    from planner.forecast import model_cards
     from planner.report import OutputFolder
     from planner.scenario import Scenario
 
     scenario = Scenario.load(scenario_path)
     chosen = models or ("default", "seasonal_naive", "week_average")
-    frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows)
-    folder = Path(out) if out else _out_folder(None, scenario_path, False) / "backtest"
-    with OutputFolder(folder, protect=scenario.inputs()) as target:
+    folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-backtest"
+    with OutputFolder.claim(folder, protect=scenario.inputs(), force=force):
+        frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows)
+        _write_backtest(folder, scenario, frame, table, chosen, force)
+    cards = model_cards(frame)
+    click.echo(_table(table))
+    if len(cards):
+        click.echo("\nModel card (last cutoff; holdout MAE in contacts per interval):\n" + _table(cards))
+    click.echo(f"-> {folder}/")
+
+
+def _write_backtest(folder, scenario, frame, table, chosen, force) -> None:
+    from planner.forecast import backtest_figure, model_cards
+    from planner.report import OutputFolder
+
+    with OutputFolder(folder, protect=scenario.inputs(), force=force) as target:
         target.write_csv("backtest.csv", frame)
         target.write_csv("accuracy.csv", table)
         cards = model_cards(frame)
@@ -141,10 +181,6 @@ def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
             target.write_csv("model_card.csv", cards)
         for channel in scenario.config.channels:
             target.write_png(f"backtest_{channel}.png", backtest_figure(frame, channel=channel, model=chosen[0]))
-    click.echo(_table(table))
-    if len(cards):
-        click.echo("\nModel card (last cutoff; holdout MAE in contacts per interval):\n" + _table(cards))
-    click.echo(f"-> {folder}/")
 
 
 @cli.command("staff", context_settings=CONTEXT)
@@ -154,7 +190,8 @@ def backtest_scenario(scenario_path, windows, horizon, models, out) -> None:
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<scenario>-staffed/).")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx.")
-def staff_forecast(scenario_path, forecast_path, out, xlsx) -> None:
+@FORCE
+def staff_forecast(scenario_path, forecast_path, out, xlsx, force) -> None:
     """Staff a forecast produced elsewhere with a scenario's channels and targets.
 
     For BPOs and teams that receive the forecast from a client: no history is needed.
@@ -163,12 +200,15 @@ def staff_forecast(scenario_path, forecast_path, out, xlsx) -> None:
     Example:
       planner staff scenarios/base.toml --forecast client-forecast.csv --out out/client
     """
+    from planner.report import OutputFolder
     from planner.scenario import Scenario
 
     scenario = Scenario.load(scenario_path)
-    result = scenario.run(forecast=scenario.read_forecast(forecast_path))
     folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-staffed"
-    scenario.write(result, folder, xlsx=xlsx, extra_inputs=[Path(forecast_path)])
+    inputs = [*scenario.inputs(), Path(forecast_path)]
+    with OutputFolder.claim(folder, protect=inputs, force=force):
+        result = scenario.run(forecast=scenario.read_forecast(forecast_path))
+        scenario.write(result, folder, xlsx=xlsx, extra_inputs=[Path(forecast_path)], force=force)
     click.echo(f"{scenario.name}: {len(result.plan):,} intervals staffed -> {folder}/")
 
 
@@ -178,7 +218,8 @@ def staff_forecast(scenario_path, forecast_path, out, xlsx) -> None:
               help="Period of the comparison.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Folder for compare.csv and compare.png (default out/compare/).")
-def compare_scenarios(scenarios, by, out) -> None:
+@FORCE
+def compare_scenarios(scenarios, by, out, force) -> None:
     """Run scenarios and compare them side by side: volume, FTE and service level.
 
     The first scenario is the reference: the others show their change from it, in units and %.
@@ -192,17 +233,18 @@ def compare_scenarios(scenarios, by, out) -> None:
 
     if len(scenarios) < 2:
         raise click.UsageError("give at least two scenarios to compare")
-    rollups, inputs = {}, []
-    for path in scenarios:
-        scenario = Scenario.load(path)
-        result = scenario.run()
-        rollups[scenario.name] = result.weekly if by == "week" else result.daily
-        inputs += scenario.inputs()
-    table = compare(rollups)
+    loaded = [Scenario.load(path) for path in scenarios]
+    inputs = [file for scenario in loaded for file in scenario.inputs()]
     folder = Path(out) if out else Path("out") / "compare"
-    with OutputFolder(folder, protect=inputs) as target:
-        target.write_csv("compare.csv", table)
-        target.write_png("compare.png", compare_figure(rollups))
+    rollups = {}
+    with OutputFolder.claim(folder, protect=inputs, force=force):
+        for scenario in loaded:
+            result = scenario.run()
+            rollups[scenario.name] = result.weekly if by == "week" else result.daily
+        table = compare(rollups)
+        with OutputFolder(folder, protect=inputs, force=force) as target:
+            target.write_csv("compare.csv", table)
+            target.write_png("compare.png", compare_figure(rollups))
     names = list(rollups)
     totals = {name: frame[["offered", "fte_gross"]].sum() for name, frame in rollups.items()}
     click.echo(f"{'scenario':<28} {'offered':>12} {'gross FTE-' + by + 's':>16} {'change':>9}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import CONTEXT, DURATION, _table, cli
+from planner.cli import CONTEXT, DURATION, FORCE, _table, cli
 
 OBJECTIVES = ("cover", "soft", "service")
 
@@ -32,11 +32,11 @@ def _plan_and_spec(scenario_path, plan_path, *, need_templates: bool):
     return scenario, spec, plan, inputs
 
 
-def _write(folder: Path, schedule, scenario, inputs, title: str) -> None:
+def _write(folder: Path, schedule, scenario, inputs, title: str, force: bool) -> None:
     from planner.report import OutputFolder, report_html
     from planner.report.schedule import write_schedule
 
-    with OutputFolder(folder, protect=inputs) as target:
+    with OutputFolder(folder, protect=inputs, force=force) as target:
         sections = write_schedule(target, schedule, title=title)
         target.write_text("report.html", report_html(title=f"{title}: {scenario.name}", meta=str(scenario.config.path),
                                                      sections=sections))
@@ -65,7 +65,8 @@ def _show(schedule) -> None:
               help="Simulation replications of the schedule next to the plan (0: no simulation).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<scenario>-schedule/).")
-def schedule_command(scenario_path, plan_path, objective, time_limit_s, replications, out) -> None:
+@FORCE
+def schedule_command(scenario_path, plan_path, objective, time_limit_s, replications, out, force) -> None:
     """Design shifts with breaks that cover a scenario's plan, from its [[shifts]] templates.
 
     Solves the implicit break model as a MILP (HiGHS) per group of channels and reports the paid
@@ -81,6 +82,9 @@ def schedule_command(scenario_path, plan_path, objective, time_limit_s, replicat
     """
     from planner.schedule import design_and_simulate
 
+    from planner.report import check_destination
+
+    folder = check_destination(Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-schedule", force=force)
     scenario, spec, plan, inputs = _plan_and_spec(scenario_path, plan_path, need_templates=True)
     changes = {k: v for k, v in (("objective", objective), ("time_limit_s", time_limit_s),
                                  ("replications", replications)) if v is not None}
@@ -89,8 +93,7 @@ def schedule_command(scenario_path, plan_path, objective, time_limit_s, replicat
     except ValueError as error:
         raise click.UsageError(str(error)) from None
     schedule = design_and_simulate(plan, spec, seed=scenario.config.seed)
-    folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-schedule"
-    _write(folder, schedule, scenario, inputs, "Schedule")
+    _write(folder, schedule, scenario, inputs, "Schedule", force)
     _show(schedule)
     click.echo(f"-> {folder}/")
 
@@ -105,7 +108,8 @@ def schedule_command(scenario_path, plan_path, objective, time_limit_s, replicat
               help="Simulation replications of the roster next to the plan (0: no simulation).")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<scenario>-gap/).")
-def gap_command(scenario_path, roster_path, plan_path, replications, out) -> None:
+@FORCE
+def gap_command(scenario_path, roster_path, plan_path, replications, out, force) -> None:
     """Compare an existing roster with a scenario's requirement, interval by interval.
 
     Prints scheduled against required agent-hours per day, the net over and under, the
@@ -117,15 +121,16 @@ def gap_command(scenario_path, roster_path, plan_path, replications, out) -> Non
     Example:
       planner gap scenarios/shifts.toml --roster roster.csv --plan out/shifts/plan.csv
     """
+    from planner.report import check_destination
     from planner.schedule import design_and_simulate, read_roster
 
+    folder = check_destination(Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-gap", force=force)
     scenario, spec, plan, inputs = _plan_and_spec(scenario_path, plan_path, need_templates=False)
     if replications is not None:
         spec = dataclasses.replace(spec, replications=replications)
     roster = read_roster(roster_path, tz=scenario.config.timezone)
     schedule = design_and_simulate(plan, spec, seed=scenario.config.seed, roster=roster, source=roster_path)
-    folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-gap"
-    _write(folder, schedule, scenario, [*inputs, Path(roster_path)], "Roster against the requirement")
+    _write(folder, schedule, scenario, [*inputs, Path(roster_path)], "Roster against the requirement", force)
     _show(schedule)
     risk = schedule.coverage[schedule.coverage["short"]]
     click.echo(f"intervals at risk: {len(risk)}" + (" (first 20):" if len(risk) > 20 else ":" if len(risk) else ""))
