@@ -345,6 +345,10 @@ def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dic
     check.keys(data, TOP_KEYS, ())
     for required in ("timezone", "horizon", "channels"):
         if required not in data:
+            inside = next((name for name, value in data.items() if isinstance(value, dict) and required in value), None)
+            if inside is not None:  # TOML puts every key after a [table] header into that table
+                check.fail((required,), f"missing at the top level: it sits inside [{inside}], because TOML puts "
+                           f"every key after a [table] header into that table; move {required} = ... above [{inside}]")
             check.fail((required,), "missing; see scenarios/base.toml for an example")
     if "history" not in data and "contacts" not in data:
         check.fail(("history",), "missing; give history (interval counts) or contacts (a contact log); see "

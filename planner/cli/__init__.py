@@ -29,22 +29,21 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 class PlannerGroup(click.Group):
     """Click group that turns every user error into one ``Error:`` line and exit code 1.
 
-    Planner's own warnings print as ``Warning: ...`` lines on stderr, each once; other libraries'
-    warnings (pandas, matplotlib) are not shown unless ``--debug``, so nothing but the ``Error:``
-    line stands before a failure. SIGTERM (schedulers, ``timeout``) stops a command like Ctrl-C:
+    Planner's own warnings print as ``Warning: ...`` lines on stderr, each once, when the command
+    has done its work; other libraries' warnings (pandas, matplotlib) only with ``--debug``. A
+    failure prints the ``Error:`` line alone. SIGTERM (schedulers, ``timeout``) stops a command like Ctrl-C:
     outputs being written are removed, nothing half-written stays.
     """
 
     def main(self, args=None, prog_name=None, **extra):
         args = list(sys.argv[1:] if args is None else args)
         debug = "--debug" in args
-        shown: set[str] = set()
+        shown: dict[str, str] = {}
 
-        def show(message, category, *rest, **options) -> None:
+        def show(message, category, *rest, **options) -> None:  # held until the command ends well
             text = " ".join(str(message).split())
             if issubclass(category, PlannerWarning) and text not in shown:
-                shown.add(text)
-                click.echo(f"Warning: {text}", err=True)
+                shown[text] = f"Warning: {text}"
             elif debug:
                 click.echo(f"Warning ({category.__name__}): {text}", err=True)
 
@@ -52,7 +51,10 @@ class PlannerGroup(click.Group):
             warnings.simplefilter("always")
             warnings.showwarning = show
             try:
-                return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+                value = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+                for line in shown.values():
+                    click.echo(line, err=True)
+                return value
             except click.exceptions.Exit as stop:
                 sys.exit(stop.exit_code)
             except click.exceptions.NoArgsIsHelpError as help_text:  # a bare `planner`: show the help

@@ -58,12 +58,13 @@ def horizon_bounds(horizon, *, last: pd.Timestamp, interval_s: float, tz: str) -
         start = get("start")
         start = after if start is None else _local(start, tz, "start")
         if get("end") is not None:
-            return start, _local(get("end"), tz, "end")
-        days = get("days")
-        if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
-            raise InputError(f"horizon.days: expected a whole number of days >= 1, got {days!r}")
-        return start, _plus(start, pd.Timedelta(days=int(days)), tz)
-    if isinstance(horizon, (tuple, list)):
+            end = _local(get("end"), tz, "end")
+        else:
+            days = get("days")
+            if isinstance(days, bool) or not isinstance(days, (int, np.integer)) or days < 1:
+                raise InputError(f"horizon.days: expected a whole number of days >= 1, got {days!r}")
+            end = _plus(start, pd.Timedelta(days=int(days)), tz)
+    elif isinstance(horizon, (tuple, list)):
         if len(horizon) != 2:
             raise InputError(f"horizon: expected (start, end), got {horizon!r}")
         start, end = _local(horizon[0], tz, "start"), _local(horizon[1], tz, "end")
@@ -83,9 +84,10 @@ def horizon_bounds(horizon, *, last: pd.Timestamp, interval_s: float, tz: str) -
     if end <= start:
         raise InputError(f"horizon: the end ({end}) must be after the start ({start})")
     if start < after:
+        first_day = after.normalize() if after == after.normalize() else after.normalize() + pd.Timedelta(days=1)
         raise InputError(f"horizon.start: {start:%Y-%m-%d %H:%M} is before the end of the history (its last interval "
                          f"starts {last:%Y-%m-%d %H:%M}); a plan starts after the history: start on or after "
-                         f"{after:%Y-%m-%d}, or check the history file's dates and the year")
+                         f"{first_day:%Y-%m-%d}, or check the history file's dates and the year")
     return start, end
 
 

@@ -32,6 +32,9 @@ def _duration(value, name: str) -> pd.Timedelta:
         raise InputError(f"{name}: expected a duration such as '1D' or '28D', got {value!r}") from None
     if duration <= pd.Timedelta(0):
         raise InputError(f"{name}: expected a positive duration, got {value!r}")
+    if duration < pd.Timedelta(days=1):  # cutoffs are local midnights; a bare 7 would be 7 nanoseconds
+        raise InputError(f"{name}: {value!r} is shorter than a day; plans cover whole days: write a duration with "
+                         "its unit, such as '7D' (7 days) or '6W'")
     return duration
 
 

@@ -81,6 +81,15 @@ def _owned(folder: Path) -> list[str]:
     return entries
 
 
+def _writable(folder: Path) -> bool:
+    """Whether a file can be created in ``folder`` (tried, not guessed: root ignores permission bits)."""
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            return True
+    except OSError:
+        return False
+
+
 def check_destination(path: str | Path, *, protect: list[Path] = (), force: bool = False) -> Path:
     """Check that ``path`` can receive an output folder, before any work is done; returns it.
 
@@ -98,11 +107,10 @@ def check_destination(path: str | Path, *, protect: list[Path] = (), force: bool
     if above is not None and not above.is_dir():
         where = "is a file" if above == resolved else f"lies under {above}, which is a file"
         raise InputError(f"--out {path}: {where}, not a folder; choose a folder path")
-    if above is not None and above != resolved and not os.access(above, os.W_OK | os.X_OK):
-        raise InputError(f"--out {path}: cannot create it: {above} is not writable; choose a folder you can write to")
+    parent = resolved.parent if resolved.is_dir() else above
+    if parent is not None and not _writable(parent):
+        raise InputError(f"--out {path}: cannot write there: {parent} is not writable; choose a folder you can write to")
     if resolved.is_dir():
-        if not os.access(resolved.parent, os.W_OK | os.X_OK):
-            raise InputError(f"--out {path}: cannot replace it: {resolved.parent} is not writable")
         foreign = _owned(resolved)
         if foreign and not force:
             shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
@@ -172,14 +180,21 @@ class OutputFolder:
         """Check ``path`` and hold its lock for a whole command, before the work starts (a later
         :class:`OutputFolder` on the same path in this process shares the lock)."""
         folder = cls(path, protect=protect, force=force)
+        created = [p for p in [folder.path.parent, *folder.path.parent.parents] if not p.exists()]
         folder.path.parent.mkdir(parents=True, exist_ok=True)
         folder._claim()
         folder._sweep()
         try:
             yield folder.path
-        finally:
+        except BaseException:
             if folder._lock is not None:
                 folder._lock.unlink(missing_ok=True)
+            for made in created:  # a failed command leaves no folder behind
+                with contextlib.suppress(OSError):
+                    made.rmdir()
+            raise
+        if folder._lock is not None:
+            folder._lock.unlink(missing_ok=True)
 
     def __enter__(self) -> "OutputFolder":
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -51,8 +51,9 @@ def rollup(
     -------
     pandas.DataFrame
         ``period, channel, offered, workload_hours, agent_hours, agent_hours_gross, fte, fte_gross,
-        peak_agents, service_level, abandon_rate, agent_hours_fluid, deferred_overhead`` (the last two
-        NaN for live channels, or without ``agents_fluid`` in the plan); with a plan staffed to the
+        paid_hours_per_fte, peak_agents, service_level, abandon_rate, agent_hours_fluid,
+        deferred_overhead``: ``paid_hours_per_fte`` is the paid hours of one FTE in the period [h]
+        (FTE = agent-hours / it); the last two NaN for live channels, or without ``agents_fluid`` in the plan); with a plan staffed to the
         forecast's uncertainty also ``expected_service_level`` (volume-weighted) and, by day,
         ``p_day_service_level_met`` (:func:`planner.staffing.plan.staff`).
 
@@ -97,13 +98,14 @@ def rollup(
     paid = paid_hours_per_day * (1.0 if by == "day" else paid_days_per_week)
     out["fte"] = out["agent_hours"] / paid
     out["fte_gross"] = out["agent_hours_gross"] / paid
+    out["paid_hours_per_fte"] = paid  # stated in every roll-up: FTE = agent-hours / this
     with np.errstate(divide="ignore", invalid="ignore"):
         out["service_level"] = np.where(out["sl_offered"] > 0, out["sl_weight"] / out["sl_offered"], np.nan)
         out["abandon_rate"] = np.where(out["offered"] > 0, out["ab_weight"] / out["offered"], 0.0)
     out["deferred_overhead"] = _overhead(out["whole_hours"], out["agent_hours_fluid"])
     columns = ["period", "channel", "offered", "workload_hours", "agent_hours", "agent_hours_gross",
-               "fte", "fte_gross", "peak_agents", "service_level", "abandon_rate", "agent_hours_fluid",
-               "deferred_overhead"]
+               "fte", "fte_gross", "paid_hours_per_fte", "peak_agents", "service_level", "abandon_rate",
+               "agent_hours_fluid", "deferred_overhead"]
     return out[columns].assign(**_uncertainty(frame, out, by))
 
 
