@@ -21,10 +21,15 @@ _LAZY = {
     "chat": "planner.staffing.chat",
     "ChatResult": "planner.staffing.chat",
     "deferred": "planner.staffing.deferred",
+    "priority": "planner.staffing.priority",
+    "blend": "planner.staffing.blend",
+    "outbound": "planner.staffing.outbound",
     "staff": "planner.staffing.plan",
     "Voice": "planner.staffing.plan",
     "Chat": "planner.staffing.plan",
     "Deferred": "planner.staffing.plan",
+    "Segment": "planner.staffing.plan",
+    "Outbound": "planner.staffing.outbound",
     "modified_offered_load": "planner.staffing.timevarying",
     "read_history": "planner.io",
     "write_history": "planner.io",
@@ -50,7 +55,7 @@ _LAZY = {
     "read_plan": "planner.simulate",
     "SimulationResult": "planner.simulate",
 }
-_MODULES = {"chat", "deferred", "forecast", "simulate"}  # callable packages: one binding, never rebound
+_MODULES = {"chat", "deferred", "priority", "blend", "outbound", "forecast", "simulate"}  # callable packages: one binding, never rebound
 
 __all__ = [
     "PlannerError",
