@@ -19,31 +19,20 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import holiday_events
-from planner.config import (
-    CALIBRATED_KEYS,
-    FROM_HISTORY,
-    ScenarioConfig,
-    load_scenario,
-    locate,
-)
+from planner.config import CALIBRATED_KEYS, FROM_HISTORY, ScenarioConfig, load_scenario, locate
 from planner.contacts import learn_settings, read_contacts, to_history
 from planner.errors import InputError, SpecError
 from planner.forecast import accuracy, backtest, horizon_bounds
 from planner.forecast import forecast as make_forecast
 from planner.io import read_events, read_history
-from planner.report import (
-    OutputFolder,
-    daily_fte_figure,
-    forecast_figure,
-    report_html,
-    rollup,
-    staffing_heatmap,
-)
+from planner.report import OutputFolder, daily_fte_figure, forecast_figure, report_html, rollup, staffing_heatmap
+from planner.report.multiclass import extra_tables
+from planner.staffing.outbound import Outbound
 from planner.staffing.plan import Chat, Deferred, Voice, staff
 
 __all__ = ["Scenario", "RunResult"]
 
-SPECS = {"voice": Voice, "chat": Chat, "deferred": Deferred}
+SPECS = {"voice": Voice, "chat": Chat, "deferred": Deferred, "outbound": Outbound}
 PACKAGES = ("planner", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "holidays")
 Progress = Callable[[str], None]
 
@@ -229,7 +218,7 @@ class Scenario:
                 specs[name] = SPECS[settings["kind"]](**options)
             except SpecError as error:
                 key, _, message = str(error).partition(": ")
-                raise locate(self.config, ("channels", name, key.split(".")[-1]), message) from None
+                raise locate(self.config, ("channels", name, *key.split(".")[1:]), message) from None
         return specs
 
     # --- stages ----------------------------------------------------------------------------
@@ -255,8 +244,8 @@ class Scenario:
             source = self.config.contacts
             history = to_history(self.read_contacts() if contacts is None else contacts, self.config.interval_s)
         known = sorted(history["channel"].unique())
-        for name in self.config.channels:
-            if name not in known:
+        for name, settings in self.config.channels.items():
+            if name not in known and settings["kind"] != "outbound":  # a campaign's calls come from its list
                 raise locate(self.config, ("channels", name),
                              f"no history for this channel in {source} (it has: {', '.join(known)})")
         history = history[history["channel"].isin(list(self.config.channels))].reset_index(drop=True)
@@ -446,10 +435,13 @@ class Scenario:
             folder.write_csv("plan.csv", result.plan)
             folder.write_csv("daily.csv", result.daily)
             folder.write_csv("weekly.csv", result.weekly)
+            extra = extra_tables(result.plan, self.config.interval_s)  # segments, campaigns
+            for file, _, table in extra:
+                folder.write_csv(file, table)
             if result.calibration is not None:
                 folder.write_csv("calibration.csv", result.calibration)
             images: list = []
-            for channel in channels:
+            for channel in [c for c in channels if self.config.channels[c]["kind"] != "outbound"]:
                 png = folder.write_png(f"forecast_{channel}.png",
                                        forecast_figure(result.forecast, result.history, channel=channel))
                 images.append((f"Forecast: {channel}", [(png, f"forecast of {channel}")]))
@@ -466,7 +458,7 @@ class Scenario:
                      f"{result.plan['interval_start'].max():%Y-%m-%d} | model {self.config.model}",
                 sections=[("Summary by channel", [summary]),
                           ("Required FTE per day", [(fte_png, "daily FTE"), result.daily]),
-                          ("Weekly", [result.weekly]),
+                          ("Weekly", [result.weekly]), *[(title, [table]) for _, title, table in extra],
                           *([("Settings learned from the contact log", [result.calibration])]
                             if result.calibration is not None else []),
                           *images,

@@ -24,9 +24,10 @@ import pandas as pd
 from planner.calendar import interval_s_of
 from planner.errors import InputError, SpecError
 from planner.staffing import erlang, erlang_a
+from planner.staffing.segments import Segment, normalise_segments
 from planner.staffing.timevarying import modified_offered_load
 
-__all__ = ["Voice", "Chat", "Deferred", "staff", "METHODS"]
+__all__ = ["Voice", "Chat", "Deferred", "Segment", "staff", "METHODS"]
 
 #: Staffing methods for live channels: stationary per interval, or modified offered load.
 METHODS = ("auto", "sipp", "mol")
@@ -38,6 +39,8 @@ def _check(spec, name: str, value, *, low=None, low_open=False, high=None, high_
     if value is None and optional:
         return
     where = f"{type(spec).__name__.lower()}.{name}"
+    if value is None:
+        raise SpecError(f"{where}: missing; give the channel's target (or segments with their own)")
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         raise SpecError(f"{where}: expected a number, got {value!r}")
     if low is not None and (value < low or (low_open and value == low)):
@@ -47,8 +50,11 @@ def _check(spec, name: str, value, *, low=None, low_open=False, high=None, high_
 
 
 def _check_live(spec) -> None:
-    _check(spec, "target_service_level", spec.target_service_level, low=0, low_open=True, high=1, high_open=True)
-    _check(spec, "threshold_s", spec.threshold_s, low=0)
+    normalise_segments(spec)
+    optional = bool(spec.segments)  # each segment carries its own target (or inherits the channel's)
+    _check(spec, "target_service_level", spec.target_service_level, low=0, low_open=True, high=1, high_open=True,
+           optional=optional)
+    _check(spec, "threshold_s", spec.threshold_s, low=0, optional=optional)
     _check(spec, "patience_s", spec.patience_s, low=0, low_open=True, optional=True)
     _check(spec, "max_occupancy", spec.max_occupancy, low=0, low_open=True, high=1)
     _check(spec, "max_abandon_rate", spec.max_abandon_rate, low=0, low_open=True, high=1, optional=True)
@@ -81,6 +87,9 @@ class Voice:
     method : {"auto", "sipp", "mol"}
         Load per interval: stationary (SIPP), modified offered load (MOL, for long calls or steep
         ramps), or ``"auto"``: MOL when AHT exceeds 10 minutes.
+    segments : mapping of str to Segment or dict, optional
+        Customer segments sharing the agents, highest priority first (:class:`Segment`); the
+        channel's targets are then optional and serve as the segments' defaults.
 
     Examples
     --------
@@ -89,13 +98,14 @@ class Voice:
     ('voice', 120)
     """
 
-    target_service_level: float
-    threshold_s: float
+    target_service_level: float | None = None
+    threshold_s: float | None = None
     patience_s: float | None = None
     max_occupancy: float = 1.0
     max_abandon_rate: float | None = None
     shrinkage: float = 0.0
     method: str = "auto"
+    segments: Mapping | tuple = ()
 
     kind = "voice"
 
@@ -136,6 +146,8 @@ class Chat:
         Share of paid time not available for contacts [-], in [0, 1).
     method : {"auto", "sipp", "mol"}
         Load per interval as for :class:`Voice`; ``"auto"`` is MOL.
+    segments : mapping of str to Segment or dict, optional
+        Customer segments sharing the agents, as for :class:`Voice`.
 
     Examples
     --------
@@ -144,8 +156,8 @@ class Chat:
     ('chat', 3)
     """
 
-    target_service_level: float
-    threshold_s: float
+    target_service_level: float | None = None
+    threshold_s: float | None = None
     concurrency: int = 1
     aht_growth: float = 0.0
     aht_concurrency: float = 1.0
@@ -154,6 +166,7 @@ class Chat:
     max_abandon_rate: float | None = None
     shrinkage: float = 0.0
     method: str = "auto"
+    segments: Mapping | tuple = ()
 
     kind = "chat"
 
@@ -264,8 +277,8 @@ PLAN_COLUMNS = (
 )
 
 
-def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
-    """Staff one live channel (its rows in time order)."""
+def _load(rows: pd.DataFrame, spec, interval_s: float) -> tuple[np.ndarray, str]:
+    """Offered load per interval [Erlang] of a live channel (its rows in time order) and the method used."""
     rate = rows["offered"].to_numpy(float) / interval_s
     aht = rows["aht_s"].to_numpy(float)
     method = spec.method
@@ -275,9 +288,14 @@ def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
         starts = rows["interval_start"]
         gaps = (starts.shift(-1) - starts).dt.total_seconds().to_numpy() - interval_s
         gaps = np.where(np.isnan(gaps), 0.0, np.maximum(gaps, 0.0))
-        load = modified_offered_load(rate, aht, interval_s=interval_s, gap_s=gaps)
-    else:
-        load = rate * aht
+        return modified_offered_load(rate, aht, interval_s=interval_s, gap_s=gaps), method
+    return rate * aht, method
+
+
+def _live(rows: pd.DataFrame, spec, interval_s: float) -> dict[str, np.ndarray]:
+    """Staff one live channel (its rows in time order)."""
+    aht = rows["aht_s"].to_numpy(float)
+    load, method = _load(rows, spec, interval_s)
     patience = math.inf if spec.patience_s is None else spec.patience_s
     targets = dict(target_service_level=spec.target_service_level, threshold_s=spec.threshold_s,
                    max_occupancy=spec.max_occupancy)
@@ -392,18 +410,33 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
             raise InputError(f"forecast: row {row}, column {column}: expected a finite number {rule}, got {values[row]:g}")
     interval_s = interval_s_of(forecast) if interval_s is None else float(interval_s)
 
-    parts = []
+    from planner.staffing import pools, segments
+
+    parts = {}
     for name, rows in forecast.sort_values(["channel", "interval_start"]).groupby("channel", sort=False):
         spec = channels[name]
+        if spec.kind == "outbound":
+            raise InputError(f"forecast: channel {name} is an outbound campaign: its dials come from its list "
+                             "(list_size x attempts_per_record), not from a forecast; remove its rows")
         rows = rows.reset_index(drop=True)
+        if getattr(spec, "segments", ()):
+            parts[name] = segments.segmented(rows, spec, interval_s, *_load(rows, spec, interval_s))
+            continue
         result = _deferred(rows, spec, interval_s) if spec.kind == "deferred" else _live(rows, spec, interval_s)
-        part = rows.assign(kind=spec.kind, **result)
+        parts[name] = rows.assign(kind=spec.kind, **result)
+    parts = pools.campaigns(parts, forecast, channels, interval_s)
+    for name, part in parts.items():
+        spec = channels[name]
         part["agents_gross"] = part["agents"] / (1.0 - spec.shrinkage)
         for field in fields(spec):
-            if field.name in result:
+            value = getattr(spec, field.name)
+            if field.name in part or field.name == "segments" or isinstance(value, Mapping):
                 continue  # e.g. method: the plan records the method actually used
-            part[field.name] = np.nan if getattr(spec, field.name) is None else getattr(spec, field.name)
-        parts.append(part)
-    plan = pd.concat(parts, ignore_index=True).sort_values(["interval_start", "channel"], ignore_index=True)
+            part[field.name] = np.nan if value is None else value
+    plan = pd.concat(list(parts.values()), ignore_index=True)
+    order = ["interval_start", "channel"] + (["priority"] if "priority" in plan else [])
+    plan = plan.sort_values(order, ignore_index=True, kind="stable")
+    if "segment" in plan:
+        plan["segment"] = plan["segment"].fillna("").astype(str)
     lead = [c for c in forecast.columns] + ["kind", "method", *PLAN_COLUMNS]
     return plan[lead + [c for c in plan.columns if c not in lead]]
