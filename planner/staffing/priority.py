@@ -429,8 +429,16 @@ def fractional_agents(load_erlangs, aht_s, *, target_service_level, threshold_s,
 
     Parameters
     ----------
-    load_erlangs, aht_s, target_service_level, threshold_s, max_occupancy
-        As for :func:`required_agents`.
+    load_erlangs : array_like
+        Offered load of each segment [Erlang], highest priority first: shape ``(K, ...)``.
+    aht_s : array_like
+        Average handle time [s].
+    target_service_level : array_like
+        Each segment's required share answered within its threshold, in (0, 1).
+    threshold_s : array_like
+        Each segment's threshold [s].
+    max_occupancy : array_like, optional
+        Occupancy cap in (0, 1].
 
     Examples
     --------
