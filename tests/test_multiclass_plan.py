@@ -183,3 +183,23 @@ def test_the_campaign_table_counts_the_whole_list(folder):
         plan = scenario.run().plan
     by_day = outbound.penetration(plan, interval_s=3600)
     assert by_day.groupby("channel")["penetration"].max().to_dict() == pytest.approx({"renewals": 1.0, "winback": 1.0})
+
+
+def test_chat_segments_without_slowdown_are_priority_on_every_slot_and_the_simulator_agrees():
+    """Flat chat durations make the chat chain Erlang C on N k slots, so the segments' waits are
+    planner.priority's on N k servers; the simulator's class-aware chat loop agrees (99.9% intervals)."""
+    chat = pl.Chat(target_service_level=0.8, threshold_s=30, concurrency=2, method="sipp", segments={
+        "gold": {"share": 0.3, "target_service_level": 0.9, "threshold_s": 15}, "other": {"share": 0.7}})
+    rows = pd.DataFrame({"interval_start": pd.date_range("2026-07-06", periods=96, freq="15min", tz="Europe/London"),
+                         "channel": "chat", "offered": 60.0, "aht_s": 300.0})
+    plan = pl.staff(rows, {"chat": chat})
+    gold, other = plan[plan.segment == "gold"].iloc[0], plan[plan.segment == "other"].iloc[0]
+    load = 60.0 * 300.0 / 900.0
+    exact = priority.segment_metrics(2 * gold["agents"], [0.3 * load, 0.7 * load], 300.0, [15.0, 30.0])
+    np.testing.assert_allclose([gold["service_level"], other["service_level"]], exact.service_level, rtol=1e-9)
+    needed = priority.required_agents([0.3 * load, 0.7 * load], 300.0, target_service_level=[0.9, 0.8],
+                                      threshold_s=[15.0, 30.0])
+    assert gold["agents"] == -(-needed // 2)  # whole agents of 2 slots each
+    sim = simulate(plan, rng=np.random.default_rng(8), replications=12, level=0.999, warmup_s=7200.0)
+    for k, row in enumerate(sim.channels.sort_values("segment").itertuples()):  # gold, other
+        assert row.service_level_lo <= exact.service_level[k] <= row.service_level_hi
