@@ -28,17 +28,27 @@ __all__ = ["Horizon", "ScenarioConfig", "load_scenario", "locate", "CHANNEL_KEYS
 #: Keys a channel table may hold, by kind (beyond ``kind`` itself).
 CHANNEL_KEYS = {
     "voice": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
-              "shrinkage", "method", "staffing_rule"},
+              "shrinkage", "method", "staffing_rule", "segments"},
     "chat": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
-             "shrinkage", "method", "concurrency", "aht_growth", "aht_concurrency", "staffing_rule"},
+             "shrinkage", "method", "concurrency", "aht_growth", "aht_concurrency", "staffing_rule", "segments"},
     "deferred": {"deadline_s", "business_hours", "target_service_level", "opening_backlog", "max_occupancy",
                  "shrinkage", "open_days", "open_hours", "staffing_rule"},
+    "outbound": {"list_size", "attempts_per_record", "rpc_rate", "connect_rate", "dialler", "dials_per_hour",
+                 "aht_s", "calling_window", "calling_days", "timezone", "start", "deadline", "max_drop_rate",
+                 "shrinkage"},
 }
 #: Keys that were renamed: old key -> what to write instead.
 RENAMED = {"service_quantile": "target_service_level (the share of items answered within deadline_s, "
                                "default 0.99; the safety is sized to reach it)"}
+#: Keys an outbound campaign must have, with an example of each.
+OUTBOUND_REQUIRED = {"list_size": "list_size = 12000 (records to call)", "dials_per_hour": "dials_per_hour = 25",
+                     "aht_s": "aht_s = \"5min\" (talk and wrap of a live connect)", "rpc_rate": "rpc_rate = 0.35",
+                     "deadline": "deadline = 2026-07-31"}
+SEGMENT_KEYS = {"share", "target_service_level", "threshold_s", "patience_s"}
+BLEND_KEYS = {"inbound", "outbound"}
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
-            "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule"}
+            "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule",
+            "blend"}
 #: Keys of a ``staffing_rule = { rule = "chance", confidence = 0.9 }`` table.
 RULE_KEYS = {"rule", "confidence"}
 HORIZON_KEYS = {"start", "days", "end"}
@@ -190,6 +200,49 @@ class _Checker:
         return seconds
 
 
+def _segments(check: _Checker, table, keys: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """``segments = { vip = { share = 0.25, ... }, ... }``: checked tables, shares summing to 1."""
+    if not isinstance(table, dict) or not table:
+        check.fail(keys, "expected a table of segments, highest priority first, such as { vip = { share = 0.25, "
+                   "target_service_level = 0.95, threshold_s = 10 }, standard = { share = 0.75 } }")
+    out = {}
+    for name, segment in table.items():
+        where = (*keys, name)
+        if not isinstance(segment, dict):
+            check.fail(where, "expected a table such as { share = 0.25, target_service_level = 0.95, threshold_s = 10 }")
+        check.keys(segment, SEGMENT_KEYS, where)
+        if "share" not in segment:
+            check.fail((*where, "share"), "missing; give the segment's share of the channel's contacts, e.g. share = 0.25")
+        out[name] = {key: check.seconds(value, (*where, key)) if key.endswith("_s") else check.number(value, (*where, key))
+                     for key, value in segment.items()}
+        if not 0 < out[name]["share"] <= 1:
+            check.fail((*where, "share"), f"expected a share in (0, 1], got {segment['share']!r}")
+    total = sum(segment["share"] for segment in out.values())
+    if abs(total - 1.0) > 1e-9:
+        shares = ", ".join(f"{name} {segment['share']:g}" for name, segment in out.items())
+        check.fail(keys, f"the shares add up to {total:g} ({shares}), not 1; each is the segment's share of the "
+                   "channel's contacts")
+    return out
+
+
+def _outbound_value(check: _Checker, key: str, value, where: tuple[str, ...]):
+    if key == "list_size":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            check.fail(where, f"expected a whole number of records >= 1, got {value!r}")
+        return value
+    if key in ("rpc_rate", "connect_rate"):
+        if isinstance(value, dict):
+            return {hour: check.number(rate, (*where, hour)) for hour, rate in value.items()}
+        return check.number(value, where)
+    if key in ("start", "deadline"):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            check.fail(where, f"expected a date such as 2026-07-31 (no quotes), got {value!r}")
+        return value
+    if key in ("dialler", "calling_window", "calling_days", "timezone"):
+        return check.text(value, where)
+    return check.seconds(value, where, positive=True) if key == "aht_s" else check.number(value, where)
+
+
 def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
     keys = ("channels", name)
     if not isinstance(table, dict):
@@ -199,9 +252,19 @@ def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
         check.fail((*keys, "kind"), f"expected one of {', '.join(CHANNEL_KEYS)}, got {kind!r}")
     check.keys(table, CHANNEL_KEYS[kind] | {"kind"}, keys)
     settings: dict[str, Any] = {"kind": kind}
+    if kind == "outbound":
+        for key, example in OUTBOUND_REQUIRED.items():
+            if key not in table:
+                check.fail((*keys, key), f"missing; an outbound campaign needs it, e.g. {example}")
     for key, value in table.items():
         where = (*keys, key)
         if key == "kind":
+            continue
+        if key == "segments":
+            settings[key] = _segments(check, value, where)
+            continue
+        if kind == "outbound":
+            settings[key] = _outbound_value(check, key, value, where)
             continue
         if value == FROM_HISTORY and key in CALIBRATED_KEYS:
             settings[key] = FROM_HISTORY
@@ -333,9 +396,29 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
     if "staffing_rule" in data:  # the scenario's rule, for every channel that does not set its own
         rule, confidence = _rule(check, data["staffing_rule"], ("staffing_rule",))
         for table in channels.values():
-            if isinstance(table, dict) and "staffing_rule" not in table and not (
+            if isinstance(table, dict) and "staffing_rule" not in table and table.get("kind") != "outbound" and not (
                     table.get("kind") == "deferred" and rule == "expected"):  # deferred: point or chance
                 table["staffing_rule"] = {"rule": rule, "confidence": confidence} if confidence else rule
+    blends, blend_of = data.get("blend", []), {}
+    if not isinstance(blends, (dict, list)):
+        check.fail(("blend",), 'expected [[blend]] tables such as inbound = "phone", outbound = "renewals"')
+    for position, pair in enumerate([blends] if isinstance(blends, dict) else blends):
+        where = ("blend",) if isinstance(blends, dict) else ("blend", str(position))
+        if not isinstance(pair, dict):
+            check.fail(("blend",), 'expected [[blend]] tables such as inbound = "phone", outbound = "renewals"')
+        check.keys(pair, BLEND_KEYS, where)
+        for role, kinds in (("inbound", ("voice",)), ("outbound", ("outbound",))):
+            other = pair.get(role)
+            if not isinstance(other, str) or other not in channels:
+                check.fail((*where, role), f"unknown channel {other!r}{did_you_mean(str(other), set(channels))}")
+            if not isinstance(channels[other], dict) or channels[other].get("kind") not in kinds:
+                check.fail((*where, role), f"{other} is not {'a voice' if role == 'inbound' else 'an outbound'} "
+                           "channel; a blend pairs a voice channel (inbound) with an outbound campaign")
+        if "segments" in channels[pair["inbound"]]:
+            check.fail((*where, "inbound"), f"{pair['inbound']} has segments; blend an unsegmented voice channel")
+        if pair["outbound"] in blend_of:
+            check.fail((*where, "outbound"), f"{pair['outbound']} is already blended with {blend_of[pair['outbound']]}")
+        blend_of[pair["outbound"]] = pair["inbound"]
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         check.fail(("seed",), f"expected a whole number >= 0, got {seed!r}")
@@ -356,7 +439,8 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         horizon=_horizon(check, data["horizon"]),
         model=check.text(data.get("model", "default"), ("model",)),
         seed=seed,
-        channels={name: _channel(check, name, table, path) for name, table in channels.items()},
+        channels={name: {**_channel(check, name, table, path), **({"blend": blend_of[name]} if name in blend_of else {})}
+                  for name, table in channels.items()},
         adjust=factors,
         shifts=tuple(shifts) if isinstance(shifts := data.get("shifts", []), list) else shifts,
         schedule=data.get("schedule", {}),

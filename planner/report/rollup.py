@@ -6,10 +6,12 @@ and FTE = agent-hours / paid hours (per day: an FTE's paid hours a day, so daily
 headcount needed that day; per week: paid hours a day x paid days a week). Gross figures divide
 by ``1 - shrinkage``.
 Service level and abandonment are weighted by offered volume (for deferred channels the service
-level is the expected share of items answered within the deadline). Deferred channels also report
-the agent-hours of their whole-agent plan against the fluid lower bound: ``deferred_overhead`` =
-whole agent-hours / fluid agent-hours - 1 (the cost of rounding once and of the safety that meets
-the target; NaN for live channels).
+level is the expected share of items answered within the deadline). The segments of a channel share
+its agents (``agents`` repeats on each segment row): they are counted once. A blended campaign's
+rows have no agents of their own (the inbound channel's agents make its calls). Deferred channels
+also report the agent-hours of their whole-agent plan against the fluid lower bound:
+``deferred_overhead`` = whole agent-hours / fluid agent-hours - 1 (the cost of rounding once and of
+the safety that meets the target; NaN for live channels).
 """
 
 from __future__ import annotations
@@ -70,11 +72,13 @@ def rollup(
         raise InputError(f"by: expected 'day' or 'week', got {by!r}")
     hours = interval_s / 3600.0
     fluid = plan["agents_fluid"] if "agents_fluid" in plan.columns else pd.Series(np.nan, index=plan.index)
+    # Segments of a channel share its agents, repeated on every segment row: count them once.
+    once = ~plan.duplicated(["interval_start", "channel"]).to_numpy() if "segment" in plan else 1.0
     frame = plan.assign(
         period=plan["interval_start"].dt.tz_localize(None).dt.to_period(PERIODS[by]).dt.start_time.dt.date,
         workload_hours=plan["offered"] * plan["aht_s"] / 3600.0,
-        agent_hours=plan["agents_fractional"] * hours,
-        agent_hours_gross=plan["agents_fractional"] * hours / (1.0 - plan["shrinkage"]),
+        agent_hours=plan["agents_fractional"] * hours * once,
+        agent_hours_gross=plan["agents_fractional"] * hours * once / (1.0 - plan["shrinkage"]),
         sl_weight=(plan["offered"] * plan["service_level"]).fillna(0.0),
         sl_offered=plan["offered"].where(plan["service_level"].notna(), 0.0),
         ab_weight=plan["offered"] * plan["abandon_rate"],
