@@ -393,6 +393,7 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
                            'contacts = "data/contacts.csv.gz" to the scenario')
             if value == FROM_HISTORY and key not in CALIBRATED_KEYS:
                 check.fail(("channels", name, key), f'"{FROM_HISTORY}" works for {", ".join(sorted(CALIBRATED_KEYS))} only')
+    own_rule = {name for name, table in channels.items() if isinstance(table, dict) and "staffing_rule" in table}
     if "staffing_rule" in data:  # the scenario's rule, for every channel that does not set its own
         rule, confidence = _rule(check, data["staffing_rule"], ("staffing_rule",))
         for table in channels.values():
@@ -419,6 +420,13 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
         if pair["outbound"] in blend_of:
             check.fail((*where, "outbound"), f"{pair['outbound']} is already blended with {blend_of[pair['outbound']]}")
         blend_of[pair["outbound"]] = pair["inbound"]
+        rule = channels[pair["inbound"]].get("staffing_rule", "point")
+        if (rule.get("rule") if isinstance(rule, dict) else rule) == "expected":  # no blend counterpart
+            inbound = pair["inbound"]
+            keys = ("channels", inbound, "staffing_rule") if inbound in own_rule else ("staffing_rule",)
+            check.fail(keys, f'"expected" is not available for {inbound}, which is blended with {pair["outbound"]} '
+                       "(its pool and idle threshold would both have to follow the rate's distribution); give "
+                       f'channels.{inbound} staffing_rule = "point" or {{ rule = "chance", confidence = 0.9 }}')
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         check.fail(("seed",), f"expected a whole number >= 0, got {seed!r}")

@@ -112,12 +112,13 @@ def _idle_sums(n, load, tau):
     return log_idle, log_busy
 
 
-def _blend(n, load, aht, pat, t, tau):
-    """Unchecked kernel on flat arrays (``n > 0``, ``load > 0``, whole ``0 <= tau <= n``)."""
+def _blend(n, load, aht, pat, t, tau, *, with_asa=True):
+    """Unchecked kernel on flat arrays (``n > 0``, ``load > 0``, whole ``0 <= tau <= n``); ``with_asa=False``
+    leaves the ASA as NaN with patience (its integral costs more than everything else)."""
     log_idle, log_busy = _idle_sums(n, load, tau)
     with np.errstate(over="ignore"):
         log_b = -np.logaddexp(0.0, log_idle)
-    p_wait, no_wait, p_ab, sl, asa = _queue_outputs(log_b, n, load, aht, pat, t, log_idle=log_idle)
+    p_wait, no_wait, p_ab, sl, asa = _queue_outputs(log_b, n, load, aht, pat, t, log_idle=log_idle, with_asa=with_asa)
     with np.errstate(invalid="ignore", over="ignore"):
         below = np.where(tau >= 1, np.exp(log_busy - log_idle), 0.0)  # E[n | n < N]
     busy = np.where(np.isfinite(p_wait), p_wait * n + no_wait * below, n)

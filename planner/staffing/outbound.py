@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import SpecError
+from planner.schema import epoch_ns
 from planner.staffing import erlang
 
 __all__ = ["Outbound", "DIALLERS", "campaign_agents", "campaign_plan", "penetration"]
@@ -245,11 +246,6 @@ class Outbound:
         return float(self.list_size * self.attempts_per_record)
 
 
-def _ns(times) -> np.ndarray:
-    """UTC nanoseconds of tz-aware times, whatever their resolution (pandas 2 and 3)."""
-    return pd.DatetimeIndex(times).as_unit("ns").asi8
-
-
 def _midnight_ns(day: dt.date, tz: str) -> int:
     stamp = pd.Timestamp(day).tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
     return int(stamp.as_unit("ns").value)
@@ -304,7 +300,7 @@ def campaign_plan(spec: Outbound, intervals: pd.DatetimeIndex, *, interval_s: fl
     """
     intervals = pd.DatetimeIndex(intervals)
     tz = spec.timezone or str(intervals.tz)
-    planned = _ns(intervals)
+    planned = epoch_ns(intervals)
     start_day = spec.start or intervals.min().tz_convert(tz).date()
     calling = _grid(int(planned.min()), start_day, spec.deadline, tz, interval_s)
     if spec.start is None:  # calls begin with the plan (its first local day may start earlier there)

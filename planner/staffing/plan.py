@@ -212,7 +212,7 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
                              "(list_size x attempts_per_record), not from a forecast; remove its rows")
         rows = rows.reset_index(drop=True)
         if getattr(spec, "segments", ()):
-            parts[name] = segments.segmented(rows, spec, interval_s, *_load(rows, spec, interval_s))
+            parts[name] = segments.segmented(rows, spec, interval_s, *_load(rows, spec, interval_s), day_draws)
             continue
         if spec.kind == "deferred":
             past = None if history is None else history[history["channel"] == name]
@@ -220,7 +220,7 @@ def staff(forecast: pd.DataFrame, channels: Mapping[str, Channel], *, interval_s
         else:
             result = _live(rows, spec, interval_s, day_draws)
         parts[name] = rows.assign(kind=spec.kind, **result)
-    parts = pools.campaigns(parts, forecast, channels, interval_s)
+    parts = pools.campaigns(parts, forecast, channels, interval_s, day_draws)
     for name, part in parts.items():
         spec = channels[name]
         part["agents_gross"] = part["agents"] / (1.0 - spec.shrinkage)

@@ -23,7 +23,9 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import PlannerWarning, SpecError
-from planner.staffing import blend, outbound
+from planner.schema import epoch_ns
+from planner.staffing import blend, outbound, pool_rules, rules
+from planner.staffing.uncertainty import rate_quantile
 
 __all__ = ["campaigns"]
 
@@ -36,16 +38,21 @@ def _planned(forecast: pd.DataFrame, interval_s: float) -> pd.DatetimeIndex:
     starts = pd.DatetimeIndex(forecast["interval_start"])
     tz = str(starts.tz)
     days = starts.tz_convert(tz)
-    ns = outbound._grid(int(outbound._ns(starts).min()), days.min().date(), days.max().date(), tz, interval_s)
+    ns = outbound._grid(int(epoch_ns(starts).min()), days.min().date(), days.max().date(), tz, interval_s)
     return outbound._local(ns, tz)
 
 
-def _blend(inbound: pd.DataFrame, campaign: pd.DataFrame, spec_in, spec_out, name_in: str):
+def _blend(inbound: pd.DataFrame, campaign: pd.DataFrame, spec_in, spec_out, name_in: str, day_draws: int = 0):
     """Staff an inbound channel and its campaign as one pool where both work; returns both parts."""
     if spec_in.kind != "voice" or spec_in.segments:
         raise SpecError(f"outbound.blend: {name_in} is a {spec_in.kind} channel{' with segments' if spec_in.segments else ''}; "
                         "a campaign blends with an unsegmented voice channel")
-    keys_in, keys_out = outbound._ns(inbound["interval_start"]), outbound._ns(campaign["interval_start"])
+    if spec_in.staffing_rule == "expected":
+        raise SpecError(f"{name_in}.staffing_rule: \"expected\" is not available for a voice channel blended with "
+                        "a campaign (its pool and idle threshold would both have to follow the rate's distribution); "
+                        f"staff {name_in} with \"point\" or {{ rule = \"chance\", confidence = 0.9 }}")
+    shape = rules.forecast_shapes(inbound, spec_in, name_in)
+    keys_in, keys_out = epoch_ns(inbound["interval_start"]), epoch_ns(campaign["interval_start"])
     at = np.searchsorted(keys_out, keys_in)
     found = (at < keys_out.size) & (keys_out[np.minimum(at, keys_out.size - 1)] == keys_in)
     at = np.minimum(at, keys_out.size - 1)
@@ -62,9 +69,14 @@ def _blend(inbound: pd.DataFrame, campaign: pd.DataFrame, spec_in, spec_out, nam
         rows = np.flatnonzero(allowed)
         load = inbound["load_erlangs"].to_numpy(float)[rows]
         aht = inbound["aht_s"].to_numpy(float)[rows]
-        r = blend.requirement(load, aht, need[rows], target_service_level=spec_in.target_service_level,
-                              threshold_s=spec_in.threshold_s,
-                              patience_s=np.inf if spec_in.patience_s is None else spec_in.patience_s)
+        patience = np.inf if spec_in.patience_s is None else spec_in.patience_s
+        x = rate_quantile(shape[rows], spec_in.confidence) if spec_in.staffing_rule == "chance" else 1.0
+        r = blend.requirement(load * x, aht, need[rows], target_service_level=spec_in.target_service_level,
+                              threshold_s=spec_in.threshold_s, patience_s=patience)
+        if spec_in.staffing_rule == "chance":  # staffed at the rate's q quantile; what it delivers at the forecast
+            delivered = blend.blend_metrics(r["agents"], load, aht, spec_in.threshold_s, r["idle_threshold"],
+                                            patience_s=patience)
+            r.update({key: np.asarray(value) for key, value in delivered.__dict__.items()})
         position = inbound.index[rows]
         for column, value in (("agents", r["agents"]), ("agents_fractional", r["agents"].astype(float)),
                               ("service_level", r["service_level"]), ("asa_s", r["asa_s"]),
@@ -86,10 +98,29 @@ def _blend(inbound: pd.DataFrame, campaign: pd.DataFrame, spec_in, spec_out, nam
     inbound["agents"] = inbound["agents"].astype(np.int64)
     campaign["agents"] = campaign["agents"].astype(np.int64)
     inbound["idle_threshold"] = inbound["idle_threshold"].astype(np.int64)
+    if allowed.any():  # the blended intervals changed the pool: state the plan against the rate again
+        inbound = inbound.assign(**_stated(inbound, spec_in, shape, day_draws))
     return inbound, campaign
 
 
-def campaigns(parts: dict, forecast: pd.DataFrame, channels, interval_s: float) -> dict:
+def _stated(inbound: pd.DataFrame, spec, shape: np.ndarray, day_draws: int) -> dict[str, np.ndarray]:
+    """``expected_service_level``, ``p_service_level_met``, ``p_day_service_level_met`` of a blended channel."""
+    size = len(inbound)
+    model = pool_rules.BlendModel(
+        inbound["load_erlangs"].to_numpy(float), inbound["aht_s"].to_numpy(float), np.full(size, spec.threshold_s),
+        np.full(size, spec.target_service_level), inbound["idle_threshold"].to_numpy(float),
+        np.full(size, np.inf if spec.patience_s is None else spec.patience_s))
+    agents = inbound["agents"].to_numpy(float)
+    expected, chance = rules.outcomes(model, agents, shape)
+    per_day = np.full(size, np.nan)
+    if day_draws and "day_log_var" in inbound and (~np.isnan(shape)).any():
+        day = pd.factorize(inbound["interval_start"].dt.tz_localize(None).dt.normalize())[0]
+        per_day = rules.day_probability(model, agents, shape, pd.to_numeric(inbound["day_log_var"], errors="coerce"),
+                                        day, draws=day_draws, seed=0)[day]
+    return dict(expected_service_level=expected, p_service_level_met=chance, p_day_service_level_met=per_day)
+
+
+def campaigns(parts: dict, forecast: pd.DataFrame, channels, interval_s: float, day_draws: int = 0) -> dict:
     """Add the outbound channels' rows to ``parts`` (channel -> plan rows) and staff the blends."""
     names = [name for name, spec in channels.items() if spec.kind == "outbound"]
     if not names:
@@ -110,6 +141,7 @@ def campaigns(parts: dict, forecast: pd.DataFrame, channels, interval_s: float) 
             if spec.blend not in channels:
                 raise SpecError(f"outbound.blend: no channel {spec.blend!r} to blend with")
             if spec.blend in parts:
-                parts[spec.blend], part = _blend(parts[spec.blend], part, channels[spec.blend], spec, spec.blend)
+                parts[spec.blend], part = _blend(parts[spec.blend], part, channels[spec.blend], spec, spec.blend,
+                                                  day_draws)
         parts[name] = part
     return parts

@@ -135,20 +135,25 @@ def _chat_profile(rows: pd.DataFrame, spec) -> np.ndarray:
     return np.atleast_2d(chat.aht_profile(alone, spec.concurrency, spec.aht_growth))
 
 
-def _chat_pool(rates, profile, targets, thresholds, max_occupancy):
-    """Least chat agents meeting every segment's target, and the waits there (flat ``(K, rows)``)."""
+def _chat_waits(agents, rates, profile, thresholds):
+    """Per-segment service level, ASA, FCFS service level and the pool's occupancy (flat ``(K, rows)``)."""
     from planner.staffing import chat
 
     total = rates.sum(axis=0)
-    k = profile.shape[1]
     full = profile[:, -1]  # chat duration with every slot busy: the queue drains at N k / full
+    n = np.asarray(agents, dtype=float)
+    p_wait, _, _, _, occ = chat._chat(n, total, profile, np.full(n.size, np.inf), thresholds[-1], with_asa=False)
+    sl, asa, fcfs = priority._waits(p_wait, n * profile.shape[1], rates * full, full, thresholds)
+    idle = total == 0
+    sl[:, idle], asa[:, idle], fcfs[:, idle], occ[idle] = 1.0, 0.0, 1.0, 0.0
+    return sl, asa, fcfs, occ
 
-    def waits(n, idx):
-        p_wait, _, _, _, occ = chat._chat(n, total[idx], profile[idx], np.full(idx.size, np.inf),
-                                          thresholds[-1, idx], with_asa=False)
-        sl, asa, fcfs = priority._waits(p_wait, n * k, rates[:, idx] * full[idx], full[idx], thresholds[:, idx])
-        return sl, asa, fcfs, occ
 
+def _chat_agents(rates, profile, targets, thresholds, max_occupancy):
+    """Least chat agents meeting every segment's target at ``rates`` (``(K, rows)`` [1/s])."""
+    from planner.staffing import chat
+
+    total = rates.sum(axis=0)
     agents = np.zeros(total.size, dtype=np.int64)
     busy = np.flatnonzero(total > 0)
     if busy.size:
@@ -158,38 +163,61 @@ def _chat_pool(rates, profile, targets, thresholds, max_occupancy):
 
         def met(n, rows):
             idx = busy[rows]
-            sl, _, _, occ = waits(n.astype(float), idx)
+            sl, _, _, occ = _chat_waits(n, rates[:, idx], profile[idx], thresholds[:, idx])
             return np.all(sl >= targets[:, idx], axis=0) & (occ <= max_occupancy)
 
         agents[busy] = smallest_integer(met, floor - 1, floor)
-    everyone = np.arange(total.size)
-    sl, asa, fcfs, occ = waits(agents.astype(float), everyone)
-    idle = total == 0
-    sl[:, idle], asa[:, idle], fcfs[:, idle], occ[idle] = 1.0, 0.0, 1.0, 0.0
-    return agents, agents.astype(float), sl, asa, fcfs, occ
+    return agents
 
 
-def segmented(rows: pd.DataFrame, spec, interval_s: float, load: np.ndarray, method: str) -> pd.DataFrame:
+def segmented(rows: pd.DataFrame, spec, interval_s: float, load: np.ndarray, method: str,
+              day_draws: int = 0) -> pd.DataFrame:
     """Plan rows of a segmented channel: one per interval and segment, highest priority first.
 
     ``rows`` are the channel's forecast rows in time order and ``load`` their offered load
-    [Erlang] (stationary or MOL, ``method``); each segment takes its ``share`` of both.
+    [Erlang] (stationary or MOL, ``method``); each segment takes its ``share`` of both. The
+    channel's ``staffing_rule`` applies to the pool (:mod:`planner.staffing.pool_rules`); with the
+    forecast's ``rate_shape`` every segment row also states ``expected_service_level``,
+    ``p_service_level_met`` and (with ``day_log_var`` and ``day_draws``) ``p_day_service_level_met``
+    for its own target.
     """
+    from planner.staffing import pool_rules, rules
+    from planner.staffing.uncertainty import rate_quantile
+
     segments = spec.segments
     shares = np.array([s.share for s in segments])[:, None]
     targets = np.array([s.target_service_level for s in segments], dtype=float)[:, None] * np.ones(len(rows))
     thresholds = np.array([s.threshold_s for s in segments], dtype=float)[:, None] * np.ones(len(rows))
     aht = rows["aht_s"].to_numpy(float)
     loads = shares * load[None, :]
+    shape = rules.forecast_shapes(rows, spec, str(rows["channel"].iloc[0]) if len(rows) else "")
+    x = rate_quantile(shape, spec.confidence) if spec.staffing_rule == "chance" else np.ones(len(rows))
     if spec.kind == "chat":
-        agents, fractional, sl, asa, fcfs, occ = _chat_pool(loads / aht, _chat_profile(rows, spec), targets,
-                                                            thresholds, spec.max_occupancy)
+        rates, profile = loads / aht, _chat_profile(rows, spec)
+        agents = _chat_agents(rates * x, profile, targets, thresholds, spec.max_occupancy)
+        models = pool_rules.segment_models("chat", rates, profile, thresholds, targets)
+        fractional = agents.astype(float)
+        if spec.staffing_rule == "expected":
+            agents, fractional = pool_rules.expected_agents(models, shape, agents, spec.max_occupancy)
+        sl, asa, fcfs, occ = _chat_waits(agents, rates, profile, thresholds)
     else:
         opts = dict(target_service_level=targets, threshold_s=thresholds, max_occupancy=spec.max_occupancy)
-        agents = np.asarray(priority.required_agents(loads, aht, **opts), dtype=np.int64)
-        fractional = np.asarray(priority.fractional_agents(loads, aht, **opts), dtype=float)
+        agents = np.asarray(priority.required_agents(loads * x, aht, **opts), dtype=np.int64)
+        fractional = np.asarray(priority.fractional_agents(loads * x, aht, **opts), dtype=float)
+        models = pool_rules.segment_models("voice", loads, aht, thresholds, targets)
+        if spec.staffing_rule == "expected":
+            agents, fractional = pool_rules.expected_agents(models, shape, agents, spec.max_occupancy, fractional)
         r = priority.segment_metrics(agents, loads, aht, thresholds)
         sl, asa, fcfs, occ = r.service_level, r.asa_s, r.fcfs_service_level, np.broadcast_to(r.occupancy, load.shape)
+    stated = []  # (expected SL, P(SL >= target), P(day SL >= target)) of each segment at the plan's agents
+    day = pd.factorize(rows["interval_start"].dt.tz_localize(None).dt.normalize())[0]
+    day_log_var = pd.to_numeric(rows["day_log_var"], errors="coerce") if "day_log_var" in rows else None
+    for model in models:
+        expected, chance = rules.outcomes(model, agents, shape)
+        per_day = np.full(len(rows), np.nan)
+        if day_draws and day_log_var is not None and (~np.isnan(shape)).any():
+            per_day = rules.day_probability(model, agents, shape, day_log_var, day, draws=day_draws, seed=0)[day]
+        stated.append((expected, chance, per_day))
     patient = [s.name for s in segments if s.patience_s is not None]
     if patient:
         warnings.warn(f"segments {', '.join(patient)} have patience_s: segments are staffed without abandonment "
@@ -203,9 +231,10 @@ def segmented(rows: pd.DataFrame, spec, interval_s: float, load: np.ndarray, met
                 part[column] = part[column] * segment.share
         parts.append(part.assign(
             kind=spec.kind, method=method, segment=segment.name, priority=j + 1, load_erlangs=loads[j],
-            agents=agents, agents_fractional=fractional, agents_fluid=np.nan, service_level=sl[j], asa_s=asa[j], occupancy=occ,
-            abandon_rate=np.nan if segment.patience_s is not None else 0.0, backlog=0.0, open=True,
+            agents=agents, agents_fractional=fractional, agents_fluid=np.nan, service_level=sl[j], asa_s=asa[j],
+            occupancy=occ, abandon_rate=np.nan if segment.patience_s is not None else 0.0, backlog=0.0, open=True,
             priority_tax=fcfs[j] - sl[j], target_service_level=segment.target_service_level,
             threshold_s=segment.threshold_s, patience_s=np.nan if segment.patience_s is None else segment.patience_s,
-            share=segment.share))
+            share=segment.share, expected_service_level=stated[j][0], p_service_level_met=stated[j][1],
+            p_day_service_level_met=stated[j][2]))
     return pd.concat(parts, ignore_index=True)
