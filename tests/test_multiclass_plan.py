@@ -203,3 +203,53 @@ def test_chat_segments_without_slowdown_are_priority_on_every_slot_and_the_simul
     sim = simulate(plan, rng=np.random.default_rng(8), replications=12, level=0.999, warmup_s=7200.0)
     for k, row in enumerate(sim.channels.sort_values("segment").itertuples()):  # gold, other
         assert row.service_level_lo <= exact.service_level[k] <= row.service_level_hi
+
+
+def test_a_schedule_keeps_every_segment_of_a_pool_and_plays_a_blended_campaign_with_its_agents():
+    from planner.schedule import Schedule, ShiftTemplate, ScheduleSpec, design, scheduled_plan, simulate_schedule
+    from planner.schedule.service import shared_pool
+
+    def heads(plan, channel):  # coverage = the plan's own agents, in heads on the floor
+        rows = plan[plan.channel == channel].drop_duplicates("interval_start")
+        return pd.DataFrame({"interval_start": rows["interval_start"].to_numpy(), "group": channel,
+                             "coverage": rows["agents"].to_numpy()})
+
+    segmented = pl.staff(forecast(120.0), {"phone": pl.Voice(target_service_level=0.8, threshold_s=20,
+                                                               segments=SEGMENTS)})
+    schedule = Schedule(shifts=pd.DataFrame(), coverage=heads(segmented, "phone"), daily=pd.DataFrame(),
+                        summary=pd.DataFrame())
+    given = scheduled_plan(segmented, schedule)
+    assert given[["interval_start", "segment", "agents"]].equals(segmented[["interval_start", "segment", "agents"]])
+    table = simulate_schedule(segmented, schedule, replications=2, rng=1)
+    assert table["segment"].tolist() == ["vip", "standard"]
+    hours = segmented.drop_duplicates("interval_start")["agents"].sum() / 4
+    assert table["plan_agent_hours"].tolist() == [hours, hours] == table["schedule_agent_hours"].tolist()
+    assert shared_pool(segmented) == "has segments"
+    template = ShiftTemplate(name="day", channels=("phone",), length_s=12 * 3600, earliest_start_s=8 * 3600,
+                             latest_start_s=8 * 3600)
+    with pytest.raises(pl.PlannerError, match='"service" models one queue; phone has segments'):
+        design(segmented, ScheduleSpec(templates=(template,), objective="service"))
+    assert design(segmented, ScheduleSpec(templates=(template,))).coverage["service_level"].isna().all()
+
+    phone = pl.Voice(target_service_level=0.8, threshold_s=20)
+    renewals = pl.Outbound(list_size=3000, dials_per_hour=15, aht_s=240, rpc_rate=0.35, deadline=dt.date(2026, 7, 6),
+                           calling_window="10:00-16:00", blend="phone")
+    plan = pl.staff(forecast(), {"phone": phone, "renewals": renewals})
+    shared = plan[(plan.channel == "phone") & (plan["idle_threshold"] < plan["agents"])]
+    fewer = heads(plan, "phone").assign(coverage=lambda f: np.maximum(f["coverage"] - 8, 0))
+    given = scheduled_plan(plan, Schedule(shifts=pd.DataFrame(), coverage=fewer, daily=pd.DataFrame(),
+                                          summary=pd.DataFrame()))
+    assert (given["idle_threshold"] <= given["agents"]).all()  # a threshold above the agents starts no call
+    table = simulate_schedule(plan, Schedule(shifts=pd.DataFrame(), coverage=heads(plan, "phone"),
+                                             daily=pd.DataFrame(), summary=pd.DataFrame()), replications=3, rng=2)
+    alone = simulate(plan[plan.channel == "phone"], rng=2, replications=3).channels
+    assert table["channel"].tolist() == ["phone"]  # the campaign is played, not reported
+    assert table["plan_service_level"].iloc[0] < alone["service_level"].iloc[0] - 0.02  # outbound calls take agents
+    assert len(shared) and shared_pool(plan[plan.channel == "phone"]) == "blends outbound calls"
+
+
+def test_the_channel_summary_weighs_the_segments_targets_by_their_volume():
+    plan = pl.staff(forecast(120.0), {"phone": pl.Voice(target_service_level=0.8, threshold_s=20, segments=SEGMENTS)})
+    summary = pl.report.summary_table(plan, rollup(plan, by="week", interval_s=900))
+    assert summary["target_service_level"].iloc[0] == pytest.approx(0.25 * 0.95 + 0.75 * 0.8, rel=1e-12)
+    assert summary["service_level"].iloc[0] >= summary["target_service_level"].iloc[0]

@@ -122,7 +122,9 @@ def summary_table(plan: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
     against its target, peak agents and, for deferred channels, ``deferred_overhead``.
 
     The service level is weighted by offered volume (deferred: the expected share answered within
-    the deadline); ``target_service_level`` is the channel's goal (deferred: share in time).
+    the deadline); ``target_service_level`` is the channel's goal (deferred: share in time; a
+    channel with segments: their targets weighted by their volume, which the channel's service
+    level reaches when every segment meets its own).
 
     >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="15min", tz="Europe/London")
     >>> plan = pd.DataFrame({"interval_start": starts, "channel": "email", "offered": 10.0, "aht_s": 300.0,
@@ -138,8 +140,13 @@ def summary_table(plan: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
     weight = plan["offered"].where(plan["service_level"].notna(), 0.0)
     sl = (plan["offered"] * plan["service_level"]).fillna(0.0).groupby(plan["channel"]).sum()
     total["service_level"] = (sl / weight.groupby(plan["channel"]).sum()).replace([np.inf], np.nan)
-    if "target_service_level" in plan.columns:
-        total["target_service_level"] = plan.groupby("channel")["target_service_level"].max()
+    if "target_service_level" in plan.columns:  # segments' own targets: weighted by their volume
+        target = pd.to_numeric(plan["target_service_level"], errors="coerce")
+        volume = plan["offered"].where(target.notna(), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weighted = (volume * target.fillna(0.0)).groupby(plan["channel"]).sum() / volume.groupby(plan["channel"]).sum()
+        single = target.groupby(plan["channel"]).nunique() <= 1
+        total["target_service_level"] = target.groupby(plan["channel"]).max().where(single | weighted.isna(), weighted)
     total["peak_agents"] = plan.groupby("channel")["agents"].max()
     if "agents_fluid" in plan.columns:
         deferred = plan["agents_fluid"].notna()
