@@ -7,7 +7,10 @@ as one pool under the idle-agent threshold rule (:mod:`planner.staffing.blend`):
 where the campaign may call and phone is open, phone's row gets the least agents and the
 ``idle_threshold`` that meet phone's target while keeping the campaign's ``outbound_agents`` busy
 on outbound calls, and the campaign's row gets ``agents = 0`` (its calls are made by phone's
-agents; ``blend`` names them). Elsewhere each is staffed on its own.
+agents; ``blend`` names them). Elsewhere each is staffed on its own. Under phone's
+``staffing_rule = "chance"`` the pool and threshold are those of the ``confidence`` quantile of
+phone's rate, reported at the forecast; ``"expected"`` is refused (:mod:`planner.staffing.pool_rules`).
+Phone's ``expected_service_level`` and probabilities are stated at the blended plan.
 
 The blend chain takes outbound calls as long as inbound ones on average (Bhulai and Koole 2003);
 a blended campaign's ``outbound_aht_s`` (agent time per dial, ``3600 / dials_per_hour``) is what

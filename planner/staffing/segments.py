@@ -10,7 +10,9 @@ Voice is :mod:`planner.priority` on Erlang C; chat is the same priority argument
 chat chain: while every one of the ``N k`` slots is busy the chain drains at the full-load chat
 rate, so the chain's P(wait) and the priority waits of :mod:`planner.priority` on ``N k`` servers
 of the full-load duration give each segment's waits (without abandonment: ``patience_s`` is then
-left to the simulator, and the plan's ``abandon_rate`` is empty).
+left to the simulator, and the plan's ``abandon_rate`` is empty). The channel's ``staffing_rule``
+staffs the pool (``chance``: every segment meets its target with probability ``q``; ``expected``:
+every segment's expected service level meets its target; :mod:`planner.staffing.pool_rules`).
 """
 
 from __future__ import annotations
