@@ -22,10 +22,15 @@ _LAZY = {
     "ChatResult": "planner.staffing.chat",
     "deferred": "planner.staffing.deferred",
     "rules": "planner.staffing.rules",
+    "priority": "planner.staffing.priority",
+    "blend": "planner.staffing.blend",
+    "outbound": "planner.staffing.outbound",
     "staff": "planner.staffing.plan",
-    "Voice": "planner.staffing.plan",
-    "Chat": "planner.staffing.plan",
-    "Deferred": "planner.staffing.plan",
+    "Voice": "planner.staffing.specs",
+    "Chat": "planner.staffing.specs",
+    "Deferred": "planner.staffing.specs",
+    "Segment": "planner.staffing.segments",
+    "Outbound": "planner.staffing.outbound",
     "modified_offered_load": "planner.staffing.timevarying",
     "read_history": "planner.io",
     "write_history": "planner.io",
@@ -56,7 +61,9 @@ _LAZY = {
     "ScheduleSpec": "planner.schedule",
     "Schedule": "planner.schedule",
 }
-_MODULES = {"chat", "deferred", "forecast", "rules", "simulate", "schedule"}  # callable packages: one binding, never rebound
+_MODULES = {  # callable packages: one binding, never rebound
+    "chat", "deferred", "priority", "blend", "outbound", "forecast", "rules", "simulate", "schedule",
+}
 
 __all__ = [
     "PlannerError",

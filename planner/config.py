@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import copy
-import difflib
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -23,44 +22,20 @@ from typing import Any
 
 from planner.errors import InputError, SpecError
 from planner.exports import ExportMapping
-from planner.schema import SHARE_RULE, check_rule, did_you_mean, parse_duration_s, parse_share
+from planner.channel_settings import (BLEND_KEYS, CALIBRATED_KEYS, CHANNEL_KEYS, FROM_HISTORY, Checker, channel_settings,
+                                      staffing_rule)
+from planner.schema import did_you_mean
 
 __all__ = ["Horizon", "ScenarioConfig", "load_scenario", "build_config", "merge", "locate", "CHANNEL_KEYS", "FROM_HISTORY", "CALIBRATED_KEYS"]
 
-#: Keys a channel table may hold, by kind (beyond ``kind`` itself).
-CHANNEL_KEYS = {
-    "voice": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
-              "shrinkage", "method", "staffing_rule"},
-    "chat": {"target_service_level", "threshold_s", "patience_s", "max_occupancy", "max_abandon_rate",
-             "shrinkage", "method", "concurrency", "aht_growth", "aht_concurrency", "staffing_rule"},
-    "deferred": {"deadline_s", "business_hours", "target_service_level", "opening_backlog", "max_occupancy",
-                 "shrinkage", "open_days", "open_hours", "staffing_rule"},
-}
-#: Keys that were renamed: old key -> what to write instead.
-RENAMED = {"service_quantile": "target_service_level (the share of items answered within deadline_s, "
-                               "default 0.99; the safety is sized to reach it)"}
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
             "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule",
-            "paid_hours_per_day", "paid_days_per_week"}
+            "paid_hours_per_day", "paid_days_per_week", "blend"}
 #: Keys of a ``[history]`` table: an ACD export read as it comes (:mod:`planner.exports`).
 HISTORY_KEYS = {"path", "timezone", "timestamp_format", "day_first", "handle_time_unit", "columns", "queues"}
-#: Channel keys that hold a share: a fraction (0.8) or a percent (80, "80%"); see :func:`planner.schema.parse_share`.
-SHARE_KEYS = {"target_service_level", "max_occupancy", "shrinkage", "max_abandon_rate"}
-#: Keys a channel must have, by kind, with an example for the error message.
-REQUIRED_KEYS = {
-    "voice": {"target_service_level": "0.80 (80% answered within threshold_s)", "threshold_s": "20 (seconds)"},
-    "chat": {"target_service_level": "0.80 (80% answered within threshold_s)", "threshold_s": "40 (seconds)"},
-    "deferred": {"deadline_s": "\"4h\" (every item answered within 4 hours)"},
-}
-#: Keys of a ``staffing_rule = { rule = "chance", confidence = 0.9 }`` table.
-RULE_KEYS = {"rule", "confidence"}
 HORIZON_KEYS = {"start", "days", "end"}
 ADJUST_KEYS = {"offered", "aht"}
 PATH_KEYS = {("history",), ("contacts",), ("messages",), ("events",)}  # and history.path
-#: A channel value estimated from the scenario's contact log (``contacts``) at run time.
-FROM_HISTORY = "from-history"
-#: Channel keys that may say :data:`FROM_HISTORY`.
-CALIBRATED_KEYS = {"patience_s", "aht_growth", "aht_concurrency"}
 
 
 @dataclass(frozen=True)
@@ -178,115 +153,7 @@ def _load_chain(path: Path, origin: dict, seen: tuple[Path, ...]) -> tuple[dict,
     return merge(base, data), files
 
 
-class _Checker:
-    """Type and unit checks that raise ``file: key.path: message``."""
-
-    def __init__(self, origin: dict, default: Path):
-        self.origin = origin
-        self.default = default
-
-    def fail(self, keys: tuple[str, ...], message: str, *, at: tuple[str, ...] | None = None):
-        """Raise ``file: key.path: message``; the file is the one that set ``at`` (default: ``keys``)."""
-        source = self.origin.get(at or keys, self.default)
-        raise SpecError(f"{source}: {'.'.join(keys)}: {message}")
-
-    def share(self, value, keys) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            self.fail(keys, f"expected a share, got {value!r}; {SHARE_RULE}")
-        try:
-            return parse_share(value, name=keys[-1])
-        except InputError as error:
-            self.fail(keys, str(error).split(": ", 1)[-1])
-
-    def keys(self, table: dict, allowed: set, prefix: tuple[str, ...]) -> None:
-        for key in table:
-            if key in RENAMED and key not in allowed:
-                self.fail((*prefix, key), f"replaced by {RENAMED[key]}")
-            if key not in allowed:
-                self.fail((*prefix, key), f"unknown key{did_you_mean(key, allowed)}")
-
-    def text(self, value, keys) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.fail(keys, f"expected text, got {value!r}")
-        return value
-
-    def number(self, value, keys, *, low=None, low_open=False) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.fail(keys, f"expected a number, got {value!r}")
-        if low is not None and (value < low or (low_open and value == low)):
-            self.fail(keys, f"expected a number {'>' if low_open else '>='} {low:g}, got {value!r}")
-        return float(value)
-
-    def seconds(self, value, keys, *, positive=False) -> float:
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            self.fail(keys, f"expected seconds (a number, or text such as \"4h\"), got {value!r}")
-        try:
-            seconds = parse_duration_s(value, name=keys[-1])
-        except InputError as error:
-            self.fail(keys, str(error).split(": ", 1)[-1])
-        if positive and seconds <= 0:
-            self.fail(keys, f"expected seconds > 0, got {value!r}")
-        return seconds
-
-
-def _channel(check: _Checker, name: str, table, origin_path) -> dict[str, Any]:
-    keys = ("channels", name)
-    if not isinstance(table, dict):
-        check.fail(keys, "expected a table such as { kind = \"voice\", target_service_level = 0.8, threshold_s = 20 }")
-    kind = table.get("kind")
-    if kind not in CHANNEL_KEYS:
-        check.fail((*keys, "kind"), f"expected one of {', '.join(CHANNEL_KEYS)}, got {kind!r}")
-    check.keys(table, CHANNEL_KEYS[kind] | {"kind"}, keys)
-    for key, example in REQUIRED_KEYS.get(kind, {}).items():
-        if key not in table:
-            check.fail((*keys, key), f"missing: a {kind} channel needs {key}; add {key} = {example}", at=keys)
-    settings: dict[str, Any] = {"kind": kind}
-    for key, value in table.items():
-        where = (*keys, key)
-        if key == "kind":
-            continue
-        if value == FROM_HISTORY and key in CALIBRATED_KEYS:
-            settings[key] = FROM_HISTORY
-        elif key in CALIBRATED_KEYS and isinstance(value, str) and difflib.get_close_matches(value, [FROM_HISTORY]):
-            check.fail(where, f"unknown value {value!r}{did_you_mean(value, [FROM_HISTORY])}; write a number "
-                       f'or "{FROM_HISTORY}" to learn it from the contact log')
-        elif key in SHARE_KEYS:
-            settings[key] = check.share(value, where)
-        elif key.endswith("_s"):
-            settings[key] = check.seconds(value, where, positive=key == "deadline_s")
-        elif key == "business_hours":
-            if not isinstance(value, bool):
-                check.fail(where, f"expected true or false, got {value!r}")
-            settings[key] = value
-        elif key in ("method", "open_days", "open_hours"):
-            settings[key] = check.text(value, where)
-        elif key == "staffing_rule":
-            settings["staffing_rule"], settings["confidence"] = _rule(check, value, where)
-        elif key == "concurrency":
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                check.fail(where, f"expected a whole number >= 1, got {value!r}")
-            settings[key] = value
-        else:
-            settings[key] = check.number(value, where)
-    return settings
-
-
-def _rule(check: _Checker, value, keys: tuple[str, ...]) -> tuple[str, float | None]:
-    """``staffing_rule = "expected"`` or ``{ rule = "chance", confidence = 0.9 }`` -> (rule, confidence)."""
-    if isinstance(value, dict):
-        check.keys(value, RULE_KEYS, keys)
-        if "rule" not in value:
-            check.fail((*keys, "rule"), 'missing; write { rule = "chance", confidence = 0.9 }')
-        rule, confidence = value["rule"], value.get("confidence")
-    else:
-        rule, confidence = value, None
-    try:
-        return check_rule(rule, confidence, "staffing_rule")
-    except SpecError as error:
-        check.fail(keys, str(error).split(": ", 1)[-1])
-
-
-def _horizon(check: _Checker, value) -> Horizon:
+def _horizon(check: Checker, value) -> Horizon:
     if isinstance(value, int) and not isinstance(value, bool):
         if value < 1:
             check.fail(("horizon",), f"expected a whole number of days >= 1, got {value!r}")
@@ -341,7 +208,7 @@ def load_scenario(path: str | Path) -> ScenarioConfig:
 def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dict) -> ScenarioConfig:
     """Check a scenario's merged data (paths already resolved) into a :class:`ScenarioConfig`."""
     raw = copy.deepcopy(data)
-    check = _Checker(origin, path)
+    check = Checker(origin, path)
     check.keys(data, TOP_KEYS, ())
     for required in ("timezone", "horizon", "channels"):
         if required not in data:
@@ -395,12 +262,40 @@ def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dic
                            'contacts = "data/contacts.csv.gz" to the scenario')
             if value == FROM_HISTORY and key not in CALIBRATED_KEYS:
                 check.fail(("channels", name, key), f'"{FROM_HISTORY}" works for {", ".join(sorted(CALIBRATED_KEYS))} only')
+    own_rule = {name for name, table in channels.items() if isinstance(table, dict) and "staffing_rule" in table}
     if "staffing_rule" in data:  # the scenario's rule, for every channel that does not set its own
-        rule, confidence = _rule(check, data["staffing_rule"], ("staffing_rule",))
+        rule, confidence = staffing_rule(check, data["staffing_rule"], ("staffing_rule",))
         for table in channels.values():
-            if isinstance(table, dict) and "staffing_rule" not in table and not (
+            if isinstance(table, dict) and "staffing_rule" not in table and table.get("kind") != "outbound" and not (
                     table.get("kind") == "deferred" and rule == "expected"):  # deferred: point or chance
                 table["staffing_rule"] = {"rule": rule, "confidence": confidence} if confidence else rule
+    blends, blend_of = data.get("blend", []), {}
+    if not isinstance(blends, (dict, list)):
+        check.fail(("blend",), 'expected [[blend]] tables such as inbound = "phone", outbound = "renewals"')
+    for position, pair in enumerate([blends] if isinstance(blends, dict) else blends):
+        where = ("blend",) if isinstance(blends, dict) else ("blend", str(position))
+        if not isinstance(pair, dict):
+            check.fail(("blend",), 'expected [[blend]] tables such as inbound = "phone", outbound = "renewals"')
+        check.keys(pair, BLEND_KEYS, where)
+        for role, kinds in (("inbound", ("voice",)), ("outbound", ("outbound",))):
+            other = pair.get(role)
+            if not isinstance(other, str) or other not in channels:
+                check.fail((*where, role), f"unknown channel {other!r}{did_you_mean(str(other), set(channels))}")
+            if not isinstance(channels[other], dict) or channels[other].get("kind") not in kinds:
+                check.fail((*where, role), f"{other} is not {'a voice' if role == 'inbound' else 'an outbound'} "
+                           "channel; a blend pairs a voice channel (inbound) with an outbound campaign")
+        if "segments" in channels[pair["inbound"]]:
+            check.fail((*where, "inbound"), f"{pair['inbound']} has segments; blend an unsegmented voice channel")
+        if pair["outbound"] in blend_of:
+            check.fail((*where, "outbound"), f"{pair['outbound']} is already blended with {blend_of[pair['outbound']]}")
+        blend_of[pair["outbound"]] = pair["inbound"]
+        rule = channels[pair["inbound"]].get("staffing_rule", "point")
+        if (rule.get("rule") if isinstance(rule, dict) else rule) == "expected":  # no blend counterpart
+            inbound = pair["inbound"]
+            keys = ("channels", inbound, "staffing_rule") if inbound in own_rule else ("staffing_rule",)
+            check.fail(keys, f'"expected" is not available for {inbound}, which is blended with {pair["outbound"]} '
+                       "(its pool and idle threshold would both have to follow the rate's distribution); give "
+                       f'channels.{inbound} staffing_rule = "point" or {{ rule = "chance", confidence = 0.9 }}')
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         check.fail(("seed",), f"expected a whole number >= 0, got {seed!r}")
@@ -425,7 +320,8 @@ def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dic
         horizon=_horizon(check, data["horizon"]),
         model=check.text(data.get("model", "default"), ("model",)),
         seed=seed,
-        channels={name: _channel(check, name, table, path) for name, table in channels.items()},
+        channels={name: {**channel_settings(check, name, table), **({"blend": blend_of[name]} if name in blend_of else {})}
+                  for name, table in channels.items()},
         adjust=factors,
         shifts=tuple(shifts) if isinstance(shifts := data.get("shifts", []), list) else shifts,
         schedule=data.get("schedule", {}),
@@ -434,7 +330,7 @@ def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dic
     )
 
 
-def _history(check: _Checker, value) -> tuple[Path | None, dict[str, Any]]:
+def _history(check: Checker, value) -> tuple[Path | None, dict[str, Any]]:
     """``history = "file.csv"`` or a ``[history]`` table (an export read as it comes) -> (path, read options)."""
     if value is None:
         return None, {}

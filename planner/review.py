@@ -118,7 +118,7 @@ def review_log(path, *, scenario: Scenario | str | Path | None = None, tz: str |
     contacts = read_contacts(path, tz=tz, messages=messages, kinds=kinds)
     known = set(contacts["channel"])
     targets = {name: spec for name, spec in (targets or {}).items() if name in known}
-    interval_s = scenario.config.interval_s if scenario is not None else 900.0
+    interval_s = (scenario.config.interval_s or 900.0) if scenario is not None else 900.0
     report = kpis(contacts, targets=targets, by=by, short_abandon_s=short_abandon_s, interval=interval_s)
     chats = (contacts["kind"] == "chat") & contacts["agent_id"].notna()
     concurrency = estimate_concurrency(contacts.loc[chats]) if chats.any() else None

@@ -26,23 +26,15 @@ from planner.schema import describe_interval
 from planner.forecast import accuracy, backtest, horizon_bounds
 from planner.forecast import forecast as make_forecast
 from planner.io import read_events, read_forecast, read_history
-from planner.report import (
-    OutputFolder,
-    daily_fte_figure,
-    forecast_figure,
-    report_html,
-    rollup,
-    staffing_heatmap,
-    summary_table,
-)
-from planner.report.schedule import write_schedule
+from planner.report import rollup
+from planner.report.publish import write_run
 from planner.schedule import Schedule, design_and_simulate, schedule_spec
-from planner.staffing.confidence import price_of_confidence
+from planner.staffing.outbound import Outbound
 from planner.staffing.plan import Chat, Deferred, Voice, staff
 
 __all__ = ["Scenario", "RunResult"]
 
-SPECS = {"voice": Voice, "chat": Chat, "deferred": Deferred}
+SPECS = {"voice": Voice, "chat": Chat, "deferred": Deferred, "outbound": Outbound}
 PACKAGES = ("planner", "numpy", "pandas", "scipy", "statsmodels", "matplotlib", "holidays")
 Progress = Callable[[str], None]
 
@@ -236,7 +228,7 @@ class Scenario:
                 specs[name] = SPECS[settings["kind"]](**options)
             except SpecError as error:
                 key, _, message = str(error).partition(": ")
-                raise locate(self.config, ("channels", name, key.split(".")[-1]), message) from None
+                raise locate(self.config, ("channels", name, *key.split(".")[1:]), message) from None
         return specs
 
     # --- stages ----------------------------------------------------------------------------
@@ -262,8 +254,8 @@ class Scenario:
             source = self.config.contacts
             history = to_history(self.read_contacts() if contacts is None else contacts, self.config.interval_s or 900.0)
         known = sorted(history["channel"].unique())
-        for name in self.config.channels:
-            if name not in known:
+        for name, settings in self.config.channels.items():
+            if name not in known and settings["kind"] != "outbound":  # a campaign's calls come from its list
                 raise locate(self.config, ("channels", name),
                              f"no history for this channel in {source} (it has: {', '.join(known)})")
         interval_s = history.attrs["interval_s"]
@@ -392,7 +384,7 @@ class Scenario:
                     paid_days_per_week=self.config.paid_days_per_week)
         daily, weekly = rollup(plan, by="day", **paid), rollup(plan, by="week", **paid)
         lap("roll-up")
-        spec = schedule_spec(self.config)
+        spec = schedule_spec(self.config, interval_s=self._interval_s(forecast))
         schedule = None if spec is None else design_and_simulate(plan, spec, seed=self.config.seed)
         if spec is not None:
             lap("schedule")
@@ -455,56 +447,16 @@ class Scenario:
 
     def write(self, result: RunResult, out: str | Path, *, xlsx: bool = False,
               progress: Progress | None = None, extra_inputs: list[Path] = (), force: bool = False) -> Path:
-        """Write every output into ``out`` atomically (all files or none); returns the folder."""
-        note = progress or (lambda stage: None)
-        started = time.perf_counter()
-        channels = list(self.config.channels)
-        inputs = [*self.inputs(), *extra_inputs]
-        with OutputFolder(out, protect=inputs, force=force) as folder:
-            folder.write_csv("forecast.csv", result.forecast)
-            folder.write_csv("plan.csv", result.plan)
-            folder.write_csv("daily.csv", result.daily)
-            folder.write_csv("weekly.csv", result.weekly)
-            if result.calibration is not None:
-                folder.write_csv("calibration.csv", result.calibration)
-            price = price_of_confidence(result.plan, self.channel_specs(result.calibration),
-                                        interval_s=self._interval_s(result.plan))
-            if len(price):  # agent-hours and expected service level of each staffing rule
-                folder.write_csv("confidence.csv", price)
-            images: list = []
-            for channel in channels:
-                png = folder.write_png(f"forecast_{channel}.png",
-                                       forecast_figure(result.forecast, result.history, channel=channel))
-                images.append((f"Forecast: {channel}", [(png, f"forecast of {channel}")]))
-            heatmaps = []
-            for channel in channels:
-                png = folder.write_png(f"agents_{channel}.png", staffing_heatmap(result.plan, channel=channel))
-                heatmaps.append((png, f"required agents for {channel}"))
-            fte_png = folder.write_png("daily_fte.png", daily_fte_figure(result.daily))
-            note("plots")
-            summary = summary_table(result.plan, result.weekly)
-            page = report_html(
-                title=f"Staffing plan: {self.name}",
-                meta=f"{self.config.path} | {result.plan['interval_start'].min():%Y-%m-%d} to "
-                     f"{result.plan['interval_start'].max():%Y-%m-%d} | model {self.config.model}",
-                sections=[("Summary by channel", [summary]),
-                          ("Required FTE per day", [(fte_png, "daily FTE"), result.daily]),
-                          ("Weekly", [result.weekly]),
-                          *([("What confidence costs: each staffing rule (used: this plan's)", [price])] if len(price) else []),
-                          *([("Settings learned from the contact log", [result.calibration])]
-                            if result.calibration is not None else []),
-                          *images,
-                          ("Required agents by weekday and time of day", heatmaps),
-                          *(write_schedule(folder, result.schedule) if result.schedule is not None else [])],
-            )
-            folder.write_text("report.html", page)
-            if xlsx:
-                folder.write_xlsx("plan.xlsx", {"summary": summary, "daily": result.daily, "weekly": result.weekly,
-                                                "plan": result.plan, "forecast": result.forecast})
-            result.timings["report"] = time.perf_counter() - started
-            manifest = self.manifest(result)
-            manifest["inputs"].update({str(p): _sha256(p) for p in extra_inputs})
-            folder.write_json("manifest.json", manifest)
-        note("report")
-        return Path(out)
+        """Write every output into ``out`` atomically (all files or none); returns the folder.
 
+        The files and the report are :func:`planner.report.publish.write_run`'s; ``extra_inputs``
+        (e.g. a forecast file read instead of forecasting) are protected and hashed in the manifest.
+        """
+        def manifest(result: RunResult) -> dict:
+            record = self.manifest(result)
+            record["inputs"].update({str(p): _sha256(p) for p in extra_inputs})
+            return record
+
+        return write_run(result, out, config=self.config, title=self.name,
+                         specs=self.channel_specs(result.calibration), protect=[*self.inputs(), *extra_inputs],
+                         manifest=manifest, xlsx=xlsx, progress=progress, force=force)

@@ -80,7 +80,7 @@ offered = { phone = 1.1 }
     ('extends = "base.toml"\n[channels.chat]\nconcurrency = 0\n',
      "{child}: channels.chat.concurrency: expected a whole number >= 1, got 0"),
     ('extends = "base.toml"\n[channels]\nsms = { kind = "text", deadline_s = 60 }\n',
-     "{child}: channels.sms.kind: expected one of voice, chat, deferred, got 'text'"),
+     "{child}: channels.sms.kind: expected one of voice, chat, deferred, outbound, got 'text'"),
     ('extends = "base.toml"\n[channels.email]\ndeadline_s = 0\n',
      "{child}: channels.email.deadline_s: expected seconds > 0, got 0"),
     ('extends = "base.toml"\ninterval = "20min"\n',

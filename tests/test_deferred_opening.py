@@ -41,7 +41,6 @@ def test_a_business_hours_weekend_waits_for_mondays_opening():
 def test_a_calendar_deadline_leaves_the_last_deadlines_arrivals():
     # Always open, 12 items an hour, 2 hours to answer, as late as possible: the last two hours'
     # arrivals wait, the older hour due at the end of the first hour, the newer one at the second.
-    starts = pd.date_range("2026-06-29", periods=24, freq="1h", tz=TZ)
     backlog = opening_from_history(np.full(24, 12.0), np.full(24, 200.0), np.ones(24, bool), start=24,
                                    interval_s=3600, deadline_s=2 * 3600, method="alap")
     assert backlog.due_point.tolist() == [1, 2]

@@ -14,7 +14,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "planner"
 #: (report never imports scenario); the ``python -m planner`` entry point sits on top of the CLI.
 #: schedule takes requirement frames and may call staffing and the simulator, so it sits just above L2.
 LAYERS = {
-    "errors": 0, "schema": 0.5, "exports": 0.7, "tables": 0.8,
+    "errors": 0, "schema": 0.5, "exports": 0.7, "tables": 0.8, "channel_settings": 0.9,
     "io": 1, "calendar": 1, "config": 1,
     "forecast": 2, "staffing": 2, "simulate": 2, "contacts": 2,
     "schedule": 2.5,

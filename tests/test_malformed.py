@@ -72,7 +72,7 @@ CASES = {
     "history missing": ("scenario.toml", 'history = "history.csv"\n', '', "{d}/scenario.toml: history: missing"),
     "history file not found": ("scenario.toml", 'history.csv', 'histroy.csv', "{d}/histroy.csv: file not found"),
     "unknown channel kind": ("scenario.toml", 'kind = "voice"', 'kind = "phone"',
-                             "{d}/scenario.toml: channels.phone.kind: expected one of voice, chat, deferred, got 'phone'"),
+                             "{d}/scenario.toml: channels.phone.kind: expected one of voice, chat, deferred, outbound, got 'phone'"),
     "deadline of zero": ("scenario.toml", 'deadline_s = "4h"', 'deadline_s = 0',
                          "{d}/scenario.toml: channels.email.deadline_s: expected seconds > 0, got 0"),
     "deadline in weeks": ("scenario.toml", 'deadline_s = "4h"', 'deadline_s = "1 week"',

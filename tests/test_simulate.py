@@ -353,9 +353,9 @@ def test_plan_errors_name_the_column_the_row_and_the_fix():
         "agents, plus threshold_s (voice, chat), concurrency (chat) and deadline_s (deferred)")
     assert message(good.assign(kind=["voice", "mail", "voice"])) == (
         "plan: row 1 (phone 2026-07-06 00:15:00+01:00), column kind: unknown kind 'mail'; "
-        "use one of voice, chat, deferred")
+        "use one of voice, chat, deferred, outbound")
     assert message(good.assign(kind=["voice", None, "voice"])).endswith("column kind: unknown kind empty; "
-                                                                        "use one of voice, chat, deferred")
+                                                                        "use one of voice, chat, deferred, outbound")
     assert message(good.assign(offered=[1.0, 2.0, -3.0])) == (
         "plan: row 2 (phone 2026-07-06 00:30:00+01:00), column offered: expected a finite number >= 0, got -3")
     assert message(good.assign(agents=[1.5, 2, 3])) == (
@@ -458,7 +458,7 @@ def test_cli_bad_plan_is_one_error_line(tmp_path):
     bad = write_plan(tmp_path / "bad.csv", plan(periods=2, kind="fax", threshold_s=20.0, channel="phone"))
     result = CliRunner().invoke(cli, ["simulate", str(bad)])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: {bad}:2:kind: unknown kind 'fax'; use one of voice, chat, deferred\n"
+    assert result.stderr == f"Error: {bad}:2:kind: unknown kind 'fax'; use one of voice, chat, deferred, outbound\n"
     missing = CliRunner().invoke(cli, ["simulate", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 1
     assert missing.stderr == (f"Error: {tmp_path / 'nope.csv'}: file not found; give the path of a plan CSV "

@@ -20,7 +20,7 @@ import pytest
 from scipy import integrate, special, stats
 
 from planner.errors import InputError, SpecError
-from planner.staffing import chat, erlang, erlang_a, rules
+from planner.staffing import chat, erlang, rules
 from planner.staffing.plan import Chat, Deferred, Voice, staff
 from planner.staffing.uncertainty import expected_value, rate_probability, rate_quantile
 

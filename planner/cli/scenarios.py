@@ -88,6 +88,8 @@ def check_scenarios(scenarios) -> None:
             click.echo(f"Error: {' '.join(str(error).split())}", err=True)
             continue
         click.echo(f"{path}: OK (" + ", ".join(f"{v:,} {k}" for k, v in counts.items()) + ")")
+    if failed and len(scenarios) == 1:
+        raise SystemExit(1)  # the one file's error line says it all
     if failed:
         raise click.ClickException(f"{failed} of {len(scenarios)} scenario file{'s' * (len(scenarios) > 1)} "
                                    "have problems (listed above)")

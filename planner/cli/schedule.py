@@ -13,6 +13,7 @@ OBJECTIVES = ("cover", "soft", "service")
 
 
 def _plan_and_spec(scenario_path, plan_path, *, need_templates: bool):
+    from planner.calendar import interval_s_of
     from planner.schedule import ScheduleSpec, schedule_spec
     from planner.scenario import Scenario
     from planner.simulate import read_plan
@@ -22,13 +23,13 @@ def _plan_and_spec(scenario_path, plan_path, *, need_templates: bool):
     if spec is None and need_templates:
         raise click.UsageError(f"{scenario_path} has no [[shifts]] tables: add shift templates (see README, "
                                "Shift schedules, and scenarios/shifts.toml)")
-    spec = spec or ScheduleSpec(templates=())
     if plan_path is not None:
         plan = read_plan(plan_path)
         inputs = [*scenario.inputs(), Path(plan_path)]
     else:
         plan = scenario.replace(shifts=(), schedule={}).run().plan  # the schedule is designed below, once
         inputs = scenario.inputs()
+    spec = schedule_spec(scenario.config, interval_s=interval_s_of(plan)) or ScheduleSpec(templates=())
     return scenario, spec, plan, inputs
 
 

@@ -6,10 +6,12 @@ and FTE = agent-hours / paid hours (per day: an FTE's paid hours a day, so daily
 headcount needed that day; per week: paid hours a day x paid days a week). Gross figures divide
 by ``1 - shrinkage``.
 Service level and abandonment are weighted by offered volume (for deferred channels the service
-level is the expected share of items answered within the deadline). Deferred channels also report
-the agent-hours of their whole-agent plan against the fluid lower bound: ``deferred_overhead`` =
-whole agent-hours / fluid agent-hours - 1 (the cost of rounding once and of the safety that meets
-the target; NaN for live channels).
+level is the expected share of items answered within the deadline). The segments of a channel share
+its agents (``agents`` repeats on each segment row): they are counted once. A blended campaign's
+rows have no agents of their own (the inbound channel's agents make its calls). Deferred channels
+also report the agent-hours of their whole-agent plan against the fluid lower bound:
+``deferred_overhead`` = whole agent-hours / fluid agent-hours - 1 (the cost of rounding once and of
+the safety that meets the target; NaN for live channels).
 """
 
 from __future__ import annotations
@@ -71,11 +73,13 @@ def rollup(
         raise InputError(f"by: expected 'day' or 'week', got {by!r}")
     hours = interval_s / 3600.0
     fluid = plan["agents_fluid"] if "agents_fluid" in plan.columns else pd.Series(np.nan, index=plan.index)
+    # Segments of a channel share its agents, repeated on every segment row: count them once.
+    once = ~plan.duplicated(["interval_start", "channel"]).to_numpy() if "segment" in plan else 1.0
     frame = plan.assign(
         period=plan["interval_start"].dt.tz_localize(None).dt.to_period(PERIODS[by]).dt.start_time.dt.date,
         workload_hours=plan["offered"] * plan["aht_s"] / 3600.0,
-        agent_hours=plan["agents_fractional"] * hours,
-        agent_hours_gross=plan["agents_fractional"] * hours / (1.0 - plan["shrinkage"]),
+        agent_hours=plan["agents_fractional"] * hours * once,
+        agent_hours_gross=plan["agents_fractional"] * hours * once / (1.0 - plan["shrinkage"]),
         sl_weight=(plan["offered"] * plan["service_level"]).fillna(0.0),
         sl_offered=plan["offered"].where(plan["service_level"].notna(), 0.0),
         ab_weight=plan["offered"] * plan["abandon_rate"],
@@ -120,7 +124,9 @@ def summary_table(plan: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
     against its target, peak agents and, for deferred channels, ``deferred_overhead``.
 
     The service level is weighted by offered volume (deferred: the expected share answered within
-    the deadline); ``target_service_level`` is the channel's goal (deferred: share in time).
+    the deadline); ``target_service_level`` is the channel's goal (deferred: share in time; a
+    channel with segments: their targets weighted by their volume, which the channel's service
+    level reaches when every segment meets its own).
 
     >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="15min", tz="Europe/London")
     >>> plan = pd.DataFrame({"interval_start": starts, "channel": "email", "offered": 10.0, "aht_s": 300.0,
@@ -136,8 +142,13 @@ def summary_table(plan: pd.DataFrame, weekly: pd.DataFrame) -> pd.DataFrame:
     weight = plan["offered"].where(plan["service_level"].notna(), 0.0)
     sl = (plan["offered"] * plan["service_level"]).fillna(0.0).groupby(plan["channel"]).sum()
     total["service_level"] = (sl / weight.groupby(plan["channel"]).sum()).replace([np.inf], np.nan)
-    if "target_service_level" in plan.columns:
-        total["target_service_level"] = plan.groupby("channel")["target_service_level"].max()
+    if "target_service_level" in plan.columns:  # segments' own targets: weighted by their volume
+        target = pd.to_numeric(plan["target_service_level"], errors="coerce")
+        volume = plan["offered"].where(target.notna(), 0.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            weighted = (volume * target.fillna(0.0)).groupby(plan["channel"]).sum() / volume.groupby(plan["channel"]).sum()
+        single = target.groupby(plan["channel"]).nunique() <= 1
+        total["target_service_level"] = target.groupby(plan["channel"]).max().where(single | weighted.isna(), weighted)
     total["peak_agents"] = plan.groupby("channel")["agents"].max()
     if "agents_fluid" in plan.columns:
         deferred = plan["agents_fluid"].notna()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
 
 from planner.report.output import OutputFolder
 from planner.schedule import Schedule

@@ -17,9 +17,9 @@ import pandas as pd
 from planner.calendar import interval_s_of
 from planner.errors import InputError
 from planner.schedule.model import Candidates, Grid, candidates, coverage_matrix, grid_of, positions
-from planner.schedule.service import service_level, service_tables
+from planner.schedule.service import service_level, service_tables, shared_pool
 from planner.schedule.solve import Solution, solve
-from planner.schedule.spec import ScheduleSpec, ShiftTemplate
+from planner.schedule.spec import ScheduleSpec
 
 __all__ = ["Schedule", "design", "group_requirement", "coverage_frame", "shifts_frame", "daily_frame"]
 
@@ -37,7 +37,7 @@ class Schedule:
     coverage : pandas.DataFrame
         Per group and interval: ``requirement`` [heads, fractional], ``scheduled`` (on shift),
         ``on_break``, ``coverage`` (on shift and not on break), ``over`` (coverage minus
-        requirement), ``short`` (coverage below requirement), ``service_level`` (one voice channel).
+        requirement), ``short`` (coverage below requirement), ``service_level`` (one voice channel, one queue).
     daily : pandas.DataFrame
         Per group and day: required and covered agent-hours [h], hours over and short, paid hours.
     summary : pandas.DataFrame
@@ -147,7 +147,8 @@ def coverage_frame(group: str, grid: Grid, need: np.ndarray, open_: np.ndarray, 
     sl = np.full(grid.size, np.nan)
     if len(parts) == 1:
         rows, index = next(iter(parts.values()))
-        if rows["kind"].iloc[0] == "voice" and {"load_erlangs", "aht_s", "threshold_s"} <= set(rows.columns):
+        if rows["kind"].iloc[0] == "voice" and {"load_erlangs", "aht_s", "threshold_s"} <= set(rows.columns) \
+                and not shared_pool(rows):  # one queue's model; segments and blends: see the simulation
             sl[index] = service_level(coverage[index], rows, requirement=requirement)
     frame = pd.DataFrame({"interval_start": grid.starts, "group": group, "requirement": need,
                           "scheduled": scheduled.astype(np.int64), "on_break": on_break.astype(np.int64),

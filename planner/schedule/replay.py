@@ -46,7 +46,7 @@ def scheduled_plan(plan: pd.DataFrame, schedule: Schedule, *, requirement: str =
     >>> scheduled_plan(plan, schedule)["agents"].tolist()  # 15 x 0.7 = 10.5 -> 11; 14 x 0.7 = 9.8 -> 10
     [11, 10]
     """
-    plan = _dedupe(plan)
+    full, plan = plan, _dedupe(plan)  # segment rows repeat their channel's agents
     grid = plan_grid(plan)
     parts = []
     for group, table in schedule.coverage.groupby("group", sort=False):
@@ -63,19 +63,37 @@ def scheduled_plan(plan: pd.DataFrame, schedule: Schedule, *, requirement: str =
             weights[positions(grid, r["interval_start"]), k] = value
         split = _shares(heads, weights)
         for k, ch in enumerate(channels):
-            r = rows[ch].copy()
+            r = rows[ch]
             mine = split[positions(grid, r["interval_start"]), k]
             if requirement == "gross":
                 mine = np.floor(mine * (1.0 - r["shrinkage"].fillna(0.0).to_numpy(float)) + 0.5)
-            r["agents"] = mine.astype(np.int64)
-            parts.append(r)
-    return pd.concat(parts, ignore_index=True).sort_values(["interval_start", "channel"], ignore_index=True)
+            parts.append(pd.DataFrame({"interval_start": r["interval_start"].reset_index(drop=True), "channel": ch,
+                                       "scheduled": mine.astype(np.int64)}))
+    given = pd.concat(parts, ignore_index=True)
+    out = full[full["channel"].isin(set(given["channel"]))].merge(given, on=["interval_start", "channel"], how="left")
+    out["agents"] = out.pop("scheduled").astype(np.int64)  # every segment row of a channel: its pool
+    if "idle_threshold" in out:  # a blend keeps its idle agents, up to the agents it has (then no outbound call)
+        out["idle_threshold"] = np.minimum(pd.to_numeric(out["idle_threshold"], errors="coerce"), out["agents"])
+    order = ["interval_start", "channel"] + (["priority"] if "priority" in out else [])
+    return out[list(full.columns)].sort_values(order, ignore_index=True, kind="stable")
+
+
+def _with_campaigns(frame: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` and the rows of campaigns blended with its channels (their calls use those agents)."""
+    if "blend" not in plan:
+        return frame
+    blend = plan["blend"].fillna("").astype(str)
+    calls = plan[(plan["kind"] == "outbound") & blend.isin(set(frame["channel"]))]
+    return pd.concat([frame, calls], ignore_index=True) if len(calls) else frame
 
 
 def simulate_schedule(plan: pd.DataFrame, schedule: Schedule, *, replications: int, rng,
                       requirement: str = "gross") -> pd.DataFrame:
     """Per scheduled channel: the simulated service level, abandonment and (deferred) share within the
     deadline of the plan's own agents and of the schedule, each with its confidence bounds.
+
+    A channel with segments has a row per segment (``segment``; agent-hours are the pool's); a
+    campaign blended with a scheduled channel is played with it (its calls use those agents).
 
     ``rng``: a seed or numpy Generator; both plans use the same one.
 
@@ -90,22 +108,24 @@ def simulate_schedule(plan: pd.DataFrame, schedule: Schedule, *, replications: i
     """
     given = scheduled_plan(plan, schedule, requirement=requirement)
     channels = list(dict.fromkeys(given["channel"]))
-    base = _dedupe(plan)
-    base = base[base["channel"].isin(channels)].reset_index(drop=True)
+    base = plan[plan["channel"].isin(channels)].reset_index(drop=True)
     seed = rng if isinstance(rng, (int, np.integer)) else int(np.random.default_rng(rng).integers(2**31))
-    frames = {}
+    frames, hours = {}, {}
     for name, frame in (("plan", base), ("schedule", given)):
-        frames[name] = simulate(frame, rng=np.random.default_rng(seed), replications=replications).channels
+        table = simulate(_with_campaigns(frame, plan), rng=np.random.default_rng(seed), replications=replications).channels
+        frames[name] = table[table["channel"].isin(channels)].reset_index(drop=True)
+        once = _dedupe(frame)
+        hours[name] = once.groupby("channel")["agents"].sum() * plan_grid(base).interval_s / 3600
     metrics = ["service_level", "abandon_rate", "within_deadline"]
-    out = frames["plan"][["channel", "kind"]].copy()
+    keys = ["channel", "segment"] if "segment" in frames["plan"] else ["channel"]
+    out = frames["plan"][[*keys, "kind"]].copy()
     for name, table in frames.items():
-        table = table.set_index("channel").loc[out["channel"]]
-        out[f"{name}_agent_hours"] = [float((base if name == "plan" else given).loc[
-            lambda f, c=c: f["channel"] == c, "agents"].sum()) * plan_grid(base).interval_s / 3600
-            for c in out["channel"]]
+        table = table.set_index(keys).loc[pd.MultiIndex.from_frame(out[keys]) if len(keys) > 1 else out["channel"]]
+        out[f"{name}_agent_hours"] = out["channel"].map(hours[name]).astype(float).to_numpy()
         for metric in metrics:
             for suffix in ("", "_lo", "_hi"):
-                out[f"{name}_{metric}{suffix}"] = table[f"{metric}{suffix}"].to_numpy()
+                column = f"{metric}{suffix}"
+                out[f"{name}_{column}"] = table[column].to_numpy() if column in table else np.nan
     return out.reset_index(drop=True)
 
 

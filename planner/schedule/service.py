@@ -22,7 +22,7 @@ from planner.errors import SpecError
 from planner.schedule.solve import Service
 from planner.staffing import erlang, erlang_a
 
-__all__ = ["service_level", "service_tables", "HEADROOM"]
+__all__ = ["service_level", "service_tables", "shared_pool", "HEADROOM"]
 
 #: Heads tabulated above each interval's requirement (more heads add no modelled service level).
 HEADROOM = 12
@@ -62,6 +62,21 @@ def net_factor(plan_rows: pd.DataFrame, requirement: str) -> np.ndarray:
     return 1.0 - np.nan_to_num(shrinkage) if requirement == "gross" else np.ones(len(plan_rows))
 
 
+def shared_pool(plan_rows: pd.DataFrame) -> str:
+    """Why a voice channel's rows are not one queue: ``"has segments"``, ``"blends outbound calls"`` or ``""``.
+
+    The models here are one queue's (Erlang C or A); a pool shared by priority segments or by a
+    blended campaign (:mod:`planner.staffing.segments`, :mod:`planner.staffing.pools`) is not.
+    """
+    if "segment" in plan_rows and (plan_rows["segment"].fillna("").astype(str) != "").any():
+        return "has segments"
+    if "idle_threshold" in plan_rows:
+        tau = pd.to_numeric(plan_rows["idle_threshold"], errors="coerce").to_numpy(float)
+        if (tau < plan_rows["agents"].to_numpy(float)).any():
+            return "blends outbound calls"
+    return ""
+
+
 def service_level(heads: np.ndarray, plan_rows: pd.DataFrame, *, requirement: str = "gross") -> np.ndarray:
     """Service level each interval of a voice channel's plan rows gets from ``heads`` on the floor.
 
@@ -82,6 +97,10 @@ def service_tables(plan_rows: pd.DataFrame, index: np.ndarray, size: int, period
     if plan_rows["kind"].iloc[0] != "voice":
         raise SpecError(f"schedule.objective: \"service\" works for voice channels; {channel} is "
                         f"{plan_rows['kind'].iloc[0]} (use \"cover\" or \"soft\")")
+    if shared_pool(plan_rows):
+        raise SpecError(f"schedule.objective: \"service\" models one queue; {channel} {shared_pool(plan_rows)}, "
+                        "whose service level the schedule cannot model (use \"cover\" or \"soft\", and read the "
+                        "simulated service level in schedule_simulated.csv)")
     rows = _rows(plan_rows)
     factor = net_factor(plan_rows, requirement)
     max_occ = plan_rows["max_occupancy"].to_numpy(float) if "max_occupancy" in plan_rows else np.ones(len(plan_rows))

@@ -186,9 +186,19 @@ def read_schedule(shifts, settings, *, channels: list[str], interval_s: float, f
         raise fail(key if key.startswith("shifts") else f"schedule.{key}", message) from None
 
 
-def schedule_spec(config: ScenarioConfig) -> ScheduleSpec | None:
+def schedule_spec(config: ScenarioConfig, *, interval_s: float | None = None) -> ScheduleSpec | None:
     """The scenario's schedule spec (None without ``[[shifts]]``); errors name the file and key.
 
+    Parameters
+    ----------
+    config : ScenarioConfig
+        The scenario (its ``[[shifts]]`` and ``[schedule]`` tables as written).
+    interval_s : float, optional
+        The plan's interval length [s], when the scenario leaves ``interval`` to the history
+        (before the history is read, templates are checked on a 15-minute grid).
+
+    Examples
+    --------
     >>> from planner.config import load_scenario
     >>> spec = schedule_spec(load_scenario("scenarios/shifts.toml"))
     >>> [t.name for t in spec.templates], spec.objective
@@ -199,5 +209,5 @@ def schedule_spec(config: ScenarioConfig) -> ScheduleSpec | None:
         return SpecError(f"{source}: {where}: {message}")
 
     spec = read_schedule(config.shifts, config.schedule, channels=list(config.channels),
-                         interval_s=config.interval_s, fail=fail)
+                         interval_s=interval_s or config.interval_s or 900.0, fail=fail)
     return None if spec is None else replace(spec, source=str(config.origin.get(("shifts",), config.path)))

@@ -51,6 +51,15 @@ Model (times in seconds from the plan's first interval; exact, not approximated)
   ``backlog`` = items arrived and not yet answered (waiting or in hand) at the interval end. A
   plan's ``opening_backlog`` (items from before the plan falling due in each interval) is first
   in line at the start, and counts in the channel's share.
+* **segments, blends, campaigns** (plan rows with ``segment`` and ``priority``; outbound rows,
+  ``kind = "outbound"``, with ``blend`` naming a voice channel; see :mod:`planner.simulate.pool`):
+  the segments of a channel are priority classes of one queue in front of its agents
+  (non-preemptive, FCFS within a segment, each with its own arrivals, patience and threshold);
+  a blended campaign's outbound calls fill the voice agents under the idle-agent threshold rule
+  (``idle_threshold`` of the voice rows, calls of mean ``outbound_aht_s``); a predictive campaign
+  on its own drops live connects that find no free agent (``abandon_rate``), a preview or
+  progressive one is dial work (``handled``, ``backlog``). Results get a ``segment`` column and,
+  for blended campaigns, ``outbound_agents`` (mean agents on outbound calls).
 * **Replications** use independent child generators (``rng.spawn``); a metric is computed per
   replication (per interval, or pooled over every contact of the plan for the per-channel row) and
   its mean and Student-t interval are taken over replications. ``warmup_s`` runs each channel's
@@ -60,7 +69,8 @@ Model (times in seconds from the plan's first interval; exact, not approximated)
 Checked against (``tests/test_simulate.py``): Erlang C, Erlang A, Erlang A on ``N k`` slots (chat
 without slowdown), the M/M/N sojourn time (deferred), the exact chain of least-loaded routing, the
 balanced chain of :mod:`planner.staffing.chat`, and a literal chat simulation with one clock per
-chat through staffing changes.
+chat through staffing changes; and the priority formulas, the blend chain and Erlang B drops
+(``tests/test_priority.py``, ``tests/test_blend.py``, ``tests/test_outbound.py``).
 
 Each channel of each replication is one pure function call (:func:`run_channel`) of a checked
 plan record and a generator, so the work maps over a process pool when needed.

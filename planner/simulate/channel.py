@@ -30,6 +30,8 @@ TALLIES = (
     "available_s",      # available agent-time (chat: slot-time) in the interval, overrun included [s]
     "agent_busy_s",     # time agents held at least one chat (chat) [s]
     "backlog",          # items arrived and not answered at the interval end (deferred)
+    "outbound_busy_s",  # agent-time on blended outbound calls in the interval [s] (blended campaign)
+    "span_s",           # length of the interval [s]
 )
 _GAP_TOLERANCE_S = 1e-6
 

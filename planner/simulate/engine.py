@@ -106,7 +106,8 @@ def fcfs_queue(arrival, give_up, handle, change_t, change_agents):
     return start, end, extra_t, extra_v
 
 
-def chat_queue(arrival, give_up, concurrency, change_t, change_agents, change_rates, exponential, uniform):
+def chat_queue(arrival, give_up, concurrency, change_t, change_agents, change_rates, exponential, uniform,
+               cls=None, n_classes=1):
     """Simulate chat: least-loaded routing without transfers, FCFS queue when every slot is busy.
 
     Parameters
@@ -125,6 +126,9 @@ def chat_queue(arrival, give_up, concurrency, change_t, change_agents, change_ra
     exponential, uniform : list of float
         Standard exponential and uniform [0, 1) draws: up to two exponentials per chat plus one
         per staffing change, one uniform per chat.
+    cls, n_classes : list of int, int, optional
+        Priority class of each chat (0 highest) and the number of classes: a free slot takes the
+        oldest waiting chat of the highest class with one waiting (default: one FCFS queue).
 
     Returns
     -------
@@ -162,6 +166,9 @@ def chat_queue(arrival, give_up, concurrency, change_t, change_agents, change_ra
     next_a = arrival[0] if n else _INF
     next_b = change_t[0] if n_changes else _INF
     next_c = _INF
+    members = None if cls is None else _class_queues(cls, n_classes)
+    sizes = None if members is None else [len(m) for m in members]
+    heads = [0] * n_classes
     while True:
         old_rate = total_rate
         fired = False
@@ -235,10 +242,28 @@ def chat_queue(arrival, give_up, concurrency, change_t, change_agents, change_ra
             t = next_a
             i += 1
             next_a = arrival[i] if i < n else _INF
-        while head < i and active[k] < staff:  # a slot is free: least-loaded agent takes the head
-            if give_up[head] < t:
+        while active[k] < staff:  # a slot is free: least-loaded agent takes the head
+            if members is None:
+                if head >= i:
+                    break
+                if give_up[head] < t:
+                    head += 1
+                    continue
+                picked = head
                 head += 1
-                continue
+            else:
+                picked = -1
+                for c in range(n_classes):
+                    queue, h = members[c], heads[c]
+                    while h < sizes[c] and queue[h] < i and give_up[queue[h]] < t:
+                        h += 1
+                    if h < sizes[c] and queue[h] < i:
+                        picked = queue[h]
+                        heads[c] = h + 1
+                        break
+                    heads[c] = h
+                if picked < 0:
+                    break
             level = 0
             while not active[level]:
                 level += 1
@@ -246,8 +271,7 @@ def chat_queue(arrival, give_up, concurrency, change_t, change_agents, change_ra
             active[level + 1] += 1
             total_rate += rates[level + 1] - rates[level]
             chats += 1
-            start[head] = t
-            head += 1
+            start[picked] = t
             if level == 0:
                 on.append(t)
         if not chats:
@@ -265,3 +289,128 @@ def chat_queue(arrival, give_up, concurrency, change_t, change_agents, change_ra
             extra_t.append(t)
             extra_v.append(leaving_chats)
     return start, done, on, off, extra_t, extra_v
+
+
+def _class_queues(cls, n_classes):
+    """The arrival indices of each class in arrival order (each class's FCFS queue)."""
+    members = [[] for _ in range(n_classes)]
+    for index, c in enumerate(cls):
+        members[c].append(index)
+    return members
+
+
+def pool_queue(arrival, cls, give_up, handle, n_classes, change_t, change_agents, change_idle, change_outbound_s,
+               exponential):
+    """Simulate a pool of agents serving priority classes, and outbound calls under a threshold rule.
+
+    Classes are numbered from the highest priority (0); a free agent takes the oldest waiting
+    contact of the highest class with one waiting (non-preemptive, FCFS within a class). When no
+    contact waits and more than ``idle`` agents are idle, idle agents start outbound calls until
+    ``idle`` are left (the idle-agent threshold rule; ``inf``: no outbound call).
+
+    Parameters
+    ----------
+    arrival, give_up, handle : list of float
+        As for :func:`fcfs_queue` (arrival times sorted).
+    cls : list of int
+        Class of each contact, ``0 <= cls < n_classes``.
+    n_classes : int
+        Number of classes.
+    change_t, change_agents : list of float, list of int
+        Staffing changes, as for :func:`fcfs_queue`.
+    change_idle : list of float
+        From ``change_t[j]`` on, the idle threshold (``inf``: no outbound calls).
+    change_outbound_s : list of float
+        From ``change_t[j]`` on, the mean length of an outbound call [s] (exponential).
+    exponential : callable
+        ``exponential()`` returns a standard exponential draw (one per outbound call).
+
+    Returns
+    -------
+    start, end : list of float
+        As for :func:`fcfs_queue`.
+    out_start, out_end : list of float
+        Start and end of every outbound call [s].
+    extra_t, extra_v : list of float, list of int
+        Agents still finishing beyond the staff, as for :func:`fcfs_queue`.
+
+    Examples
+    --------
+    One agent kept busy (threshold 0): an outbound call starts at once, so the first contact
+    waits; the third, of the higher class, is served first; the second gives up at t = 9; outbound
+    calls follow one another until they stop at t = 20 (the caller ends them with the plan: an
+    unlimited list never runs dry).
+
+    >>> s, e, os_, oe, _, _ = pool_queue([0.0, 1.0, 2.0], [1, 1, 0], [9.0] * 3, [5.0] * 3, 2, [0.0, 20.0],
+    ...                                  [1, 1], [0.0, math.inf], [3.0, 3.0], lambda: 1.0)
+    >>> s, os_
+    ([8.0, nan, 3.0], [0.0, 13.0, 16.0, 19.0])
+    """
+    n = len(arrival)
+    nan = math.nan
+    start = [nan] * n
+    end = [nan] * n
+    out_start: list[float] = []
+    out_end: list[float] = []
+    extra_t: list[float] = []
+    extra_v: list[int] = []
+    members = _class_queues(cls, n_classes)
+    sizes = [len(m) for m in members]
+    heads = [0] * n_classes
+    busy: list[float] = []  # heap of completion times (inbound and outbound alike)
+    push, pop = heapq.heappush, heapq.heappop
+    i = j = 0
+    staff = extra = 0
+    idle_max = _INF
+    outbound_s = 0.0
+    n_changes = len(change_t)
+    next_a = arrival[0] if n else _INF
+    next_b = change_t[0] if n_changes else _INF
+    while True:
+        next_c = busy[0] if busy else _INF
+        if next_c <= next_a and next_c <= next_b:
+            if next_c == _INF:
+                break
+            t = pop(busy)
+        elif next_b <= next_a:
+            t = next_b
+            staff = change_agents[j]
+            idle_max = change_idle[j]
+            outbound_s = change_outbound_s[j]
+            j += 1
+            next_b = change_t[j] if j < n_changes else _INF
+        else:
+            t = next_a
+            i += 1
+            next_a = arrival[i] if i < n else _INF
+        n_busy = len(busy)
+        while n_busy < staff:
+            picked = -1
+            for c in range(n_classes):
+                queue, h = members[c], heads[c]
+                while h < sizes[c] and queue[h] < i and give_up[queue[h]] < t:
+                    h += 1  # abandoned while waiting
+                if h < sizes[c] and queue[h] < i:
+                    picked = queue[h]
+                    heads[c] = h + 1
+                    break
+                heads[c] = h
+            if picked < 0:
+                break
+            start[picked] = t
+            e = t + handle[picked]
+            end[picked] = e
+            push(busy, e)
+            n_busy += 1
+        while staff - n_busy > idle_max:  # nobody waits: idle agents beyond the threshold call out
+            e = t + outbound_s * exponential()
+            out_start.append(t)
+            out_end.append(e)
+            push(busy, e)
+            n_busy += 1
+        over = n_busy - staff if n_busy > staff else 0
+        if over != extra:
+            extra = over
+            extra_t.append(t)
+            extra_v.append(over)
+    return start, end, out_start, out_end, extra_t, extra_v

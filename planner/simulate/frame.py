@@ -9,7 +9,7 @@ number >= 0, got -5`` for a frame; ``plan.csv:5:offered: ...`` (file, line, colu
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -21,11 +21,12 @@ from planner.schema import FALSE_TEXT, INTERVALS_S, TRUE_TEXT, check_timezone
 __all__ = ["KINDS", "REQUIRED", "ChannelPlan", "prepare", "read_plan"]
 
 #: Channel kinds the simulator knows.
-KINDS = ("voice", "chat", "deferred")
+KINDS = ("voice", "chat", "deferred", "outbound")
 #: Columns every plan has.
 REQUIRED = ("interval_start", "channel", "kind", "offered", "aht_s", "agents")
 #: Columns some kinds need, and the kinds that need them.
-NEEDED_BY = {"threshold_s": ("voice", "chat"), "concurrency": ("chat",), "deadline_s": ("deferred",)}
+NEEDED_BY = {"threshold_s": ("voice", "chat"), "concurrency": ("chat",), "deadline_s": ("deferred",),
+             "dials_per_hour": ("outbound",)}
 #: Default interval length [s] when a plan has a single interval per channel.
 DEFAULT_INTERVAL_S = 900.0
 _LIVE = ("voice", "chat")
@@ -58,6 +59,17 @@ class ChannelPlan:
     open: np.ndarray  # whether agents work the interval (the business-hours clock runs); default all
     opening: np.ndarray  # deferred: items from before the plan falling due in the interval; default none
     end_s: float  # end of the plan's last interval (any channel): deadlines after it are not yet due
+    # Shared pools (segments, blends) and campaigns; see planner.simulate.pool.
+    segment: str = ""  # customer segment ("" for none)
+    priority: int = 0  # the segment's rank (1 highest)
+    blend: str = ""  # outbound rows: the inbound channel whose agents make the calls ("" on its own)
+    dialler: str = ""  # outbound: preview, progressive or predictive
+    idle_threshold: np.ndarray | None = None  # pool: agents kept idle before outbound calls start (inf: none)
+    outbound_s: np.ndarray | None = None  # pool: mean outbound call length [s] per interval (nan: none)
+    connect_rate: np.ndarray | None = None  # outbound: live connects per dial
+    dial_s: np.ndarray | None = None  # outbound: agent time per dial [s] (3600 / dials_per_hour)
+    classes: tuple = ()  # a segmented pool: its segments' records, highest priority first
+    outbound: "ChannelPlan | None" = None  # a blended pool: the campaign's record
 
 
 class _Locator:
@@ -239,6 +251,8 @@ def prepare(plan: pd.DataFrame, *, interval_s: float | None = None, source: str 
     _same_per_channel(kinds, codes, at, "kind", "the kind")
     _same_per_channel(np.where(chat, concurrency, 1.0), codes, at, "concurrency", "the concurrency")
     _same_per_channel(np.where(deferred, business, False), codes, at, "business_hours", "business_hours")
+    extra = _pool_columns(plan, at, kinds, agents, column)
+    codes, units = pd.factorize(pd.Series(names + "\x1f" + extra["segment"] + "\x1f" + extra["blend"]))
 
     origin = starts.min()
     start_s = (starts - origin).dt.total_seconds().to_numpy()
@@ -262,18 +276,124 @@ def prepare(plan: pd.DataFrame, *, interval_s: float | None = None, source: str 
                       f"interval, inside an interval of {interval_s:g} s; fix the times or interval_s")
 
     channels = []
-    for code, name in enumerate(uniques):
+    for code, key in enumerate(units):
         rows = order[codes[order] == code]
         first = rows[0]
         channels.append(ChannelPlan(
-            name=str(name), kind=str(kinds[first]), rows=rows, start_s=start_s[rows], interval_s=float(interval_s),
+            name=str(names[first]), kind=str(kinds[first]), rows=rows, start_s=start_s[rows], interval_s=float(interval_s),
             offered=offered[rows], aht_s=aht[rows], agents=agents[rows].astype(np.int64),
             threshold_s=threshold[rows], patience_s=patience[rows], aht_growth=growth[rows],
             deadline_s=deadline[rows], concurrency=int(concurrency[first]) if kinds[first] == "chat" else 1,
             business_hours=bool(business[first]) if kinds[first] == "deferred" else False,
             open=worked[rows], opening=opening[rows], end_s=float(start_s.max()) + float(interval_s),
+            segment=str(extra["segment"][first]), priority=int(extra["priority"][first]),
+            blend=str(extra["blend"][first]), dialler=str(extra["dialler"][first]),
+            idle_threshold=extra["idle_threshold"][rows], outbound_s=extra["outbound_s"][rows],
+            connect_rate=extra["connect_rate"][rows], dial_s=extra["dial_s"][rows],
         ))
-    return channels, float(interval_s), origin
+    return _pools(channels, at), float(interval_s), origin
+
+
+def _texts(plan: pd.DataFrame, name: str) -> np.ndarray:
+    """A text column with empty cells as "" (absent column: all "")."""
+    if name not in plan.columns:
+        return np.full(len(plan), "", dtype=object)
+    values = plan[name].astype(object)
+    return values.where(values.notna(), "").astype(str).str.strip().to_numpy(dtype=object)
+
+
+def _pool_columns(plan, at, kinds, agents, column) -> dict[str, np.ndarray]:
+    """Columns of segments, blends and campaigns, checked (see :mod:`planner.simulate.pool`)."""
+    segment, blend, dialler = _texts(plan, "segment"), _texts(plan, "blend"), _texts(plan, "dialler")
+    segmented = segment != ""
+    wrong = segmented & ~np.isin(kinds, _LIVE)
+    if wrong.any():
+        position = int(np.flatnonzero(wrong)[0])
+        raise at.fail(position, "segment", f"only voice and chat channels have segments, not {kinds[position]}")
+    priority = column("priority", np.nan)
+    if segmented.any() and "priority" not in plan.columns:
+        raise InputError(f"{at.header}: missing column priority, needed by segment rows (1 = served first)")
+    _check(priority, segmented, at, "priority", low=1.0, whole=True)
+    outbound = kinds == "outbound"
+    blend = np.where(outbound, blend, "")
+    predictive = dialler == "predictive"
+    threshold = column("idle_threshold", np.nan)
+    _check(threshold, ~np.isnan(threshold), at, "idle_threshold", low=0.0, whole=True)
+    over = threshold > agents
+    if over.any():
+        position = int(np.flatnonzero(over)[0])
+        raise at.fail(position, "idle_threshold", f"expected at most the agents ({agents[position]:g}), got "
+                      f"{threshold[position]:g}; at idle_threshold = agents no outbound call starts")
+    dials = column("dials_per_hour", np.nan)
+    _check(dials, outbound, at, "dials_per_hour", low=0.0, low_open=True)
+    connect = column("connect_rate", np.nan)
+    connect = np.where(np.isnan(connect), column("rpc_rate", 1.0), connect)
+    _check(connect, outbound & predictive, at, "connect_rate", low=0.0)
+    outbound_s = column("outbound_aht_s", np.nan)
+    _check(outbound_s, outbound & (blend != ""), at, "outbound_aht_s", low=0.0, low_open=True)
+    return {"segment": segment.astype(str), "priority": np.where(segmented, priority, 0).astype(int),
+            "blend": blend.astype(str), "dialler": dialler, "idle_threshold": np.where(np.isnan(threshold), np.inf, threshold),
+            "dial_s": 3600.0 / np.where(outbound, dials, 1.0), "connect_rate": connect, "outbound_s": outbound_s}
+
+
+def _pools(units: list[ChannelPlan], at) -> list[ChannelPlan]:
+    """Group the checked records into the simulator's units of work: one per pool of agents.
+
+    A segmented channel becomes one record whose ``classes`` are its segments (same intervals and
+    agents); a campaign blended with channel X joins X's record as ``outbound`` (allowed in X's
+    intervals where the campaign has an open row); everything else stays as it is.
+    """
+    pools: dict[str, ChannelPlan] = {}
+    for unit in units:
+        if unit.segment:
+            pools.setdefault(unit.name, unit)
+    for name in list(pools):
+        group = sorted((u for u in units if u.name == name and u.segment), key=lambda u: u.priority)
+        if any(u.name == name and not u.segment for u in units):
+            raise InputError(f"{at.source}: channel {name} has rows with and without a segment; give every row "
+                             "of a segmented channel its segment")
+        for other in group[1:]:
+            if other.priority == group[0].priority:
+                raise InputError(f"{at.source}: channel {name}: segments {group[0].segment} and {other.segment} have "
+                                 "the same priority; give each its rank (1 = served first)")
+            if other.start_s.size != group[0].start_s.size or np.any(other.start_s != group[0].start_s):
+                raise InputError(f"{at.source}: channel {name}: segment {other.segment} has other intervals than "
+                                 f"{group[0].segment}; give every segment a row in each interval of the channel")
+            differs = np.flatnonzero(other.agents != group[0].agents)
+            if differs.size:
+                position = int(other.rows[differs[0]])
+                raise at.fail(position, "agents", f"the segments of {name} share its agents: "
+                              f"{group[0].agents[differs[0]]} for {group[0].segment} but {other.agents[differs[0]]} here")
+        pools[name] = replace(group[0], classes=tuple(group))
+    for unit in units:
+        if unit.segment:
+            continue
+        if unit.kind != "outbound":
+            pools.setdefault(unit.name, unit)
+    for unit in units:
+        if unit.kind != "outbound" or not unit.blend:
+            continue
+        host = pools.get(unit.blend)
+        if host is None or host.kind != "voice":
+            raise at.fail(int(unit.rows[0]), "blend", f"{unit.blend!r} is not a voice channel of the plan; a campaign "
+                          "blends with the voice channel whose agents make its calls")
+        where = np.searchsorted(host.start_s, unit.start_s)
+        found = (where < host.start_s.size) & (host.start_s[np.minimum(where, host.start_s.size - 1)] == unit.start_s)
+        if not found.all():
+            position = int(unit.rows[np.flatnonzero(~found)[0]])
+            raise at.fail(position, "blend", f"no {unit.blend} row in this interval to share agents with; leave "
+                          "blend empty where the campaign is staffed on its own")
+        allowed = np.full(host.start_s.size, np.nan)
+        allowed[where] = np.where(unit.open & (unit.offered > 0), unit.outbound_s, np.nan)
+        pools[unit.blend] = replace(host, outbound=replace(unit, outbound_s=allowed))
+    ordered = []
+    for unit in units:  # in order of first appearance
+        if unit.kind == "outbound":
+            if not unit.blend and (unit.offered.any() or unit.agents.any()):
+                ordered.append(unit)  # a campaign on its own (a blended one's idle rows are dropped)
+        elif unit.name in pools:
+            ordered.append(pools.pop(unit.name))
+    return ordered
 
 
 def read_plan(path, *, tz: str | None = None) -> pd.DataFrame:

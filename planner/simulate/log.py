@@ -202,6 +202,10 @@ def contact_log(plan: pd.DataFrame, *, rng, interval_s: float | None = None, arr
     if not isinstance(rng, np.random.Generator):
         rng = np.random.default_rng(rng)
     channels, _, origin = prepare(plan, interval_s=interval_s)
+    shared = [ch.name for ch in channels if ch.classes or ch.outbound is not None or ch.kind == "outbound"]
+    if shared:
+        raise InputError(f"contact_log: {', '.join(shared)} has segments or outbound calls, which contact logs do "
+                         "not hold yet; simulate such plans with planner.simulate")
     parts = []
     for ch, stream in zip(channels, rng.spawn(len(channels))):
         log = _channel_log(ch, stream, arrivals=arrivals, handle=handle, cv=cv)

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from planner.errors import InputError
-from planner.simulate.channel import TALLIES, run_channel
+from planner.simulate.channel import TALLIES
+from planner.simulate.pool import run_units
 from planner.simulate.frame import prepare
 from planner.simulate.summary import METRICS, mean_ci, metrics
 
@@ -92,9 +93,13 @@ class SimulationResult:
                    ("abandoned", "abandon_rate", pct), ("ASA (s)", "asa_s", num),
                    ("occupancy", "occupancy", pct), ("concurrency", "concurrency", lambda v: f"{v:.2f}"),
                    ("within deadline", "within_deadline", pct), ("target", "target_service_level", pct),
-                   ("not yet due", "not_yet_due", num), ("backlog at end", "backlog", num)]
+                   ("not yet due", "not_yet_due", num), ("backlog at end", "backlog", num),
+                   ("outbound agents", "outbound_agents", num)]
         header = ["channel", "kind", *[title for title, _, _ in columns]]
-        rows = [[str(r["channel"]), str(r["kind"]), *[cell(r, name, fmt) for _, name, fmt in columns]]
+        def name(r):
+            return f"{r['channel']}/{r['segment']}" if r.get("segment", "") else str(r["channel"])
+
+        rows = [[name(r), str(r["kind"]), *[cell(r, name_, fmt) for _, name_, fmt in columns]]
                 for _, r in self.channels.iterrows()]
         widths = [max(len(line[i]) for line in [header, *rows]) for i in range(len(header))]
         lines = [f"{self.replications} replications, {self.level:.0%} confidence intervals "
@@ -202,25 +207,31 @@ def simulate(
             raise InputError(f"rng: expected a numpy Generator (numpy.random.default_rng(seed)), got {rng!r}")
         rng = np.random.default_rng(rng)
 
-    tallies = {ch.name: {name: [] for name in TALLIES} for ch in channels}
+    units, tallies = {}, {}  # output units: a channel, a segment of one, a campaign (or its blended part)
     for done, child in enumerate(_spawn(rng, replications), start=1):
         for ch, stream in zip(channels, _spawn(child, len(channels))):
-            for name, values in run_channel(ch, stream, warmup_s=warmup_s, handle=handle, cv=cv).items():
-                tallies[ch.name][name].append(values)
+            for unit, values in run_units(ch, stream, warmup_s=warmup_s, handle=handle, cv=cv):
+                key = (unit.name, unit.segment, unit.blend)
+                units.setdefault(key, unit)
+                store = tallies.setdefault(key, {name: [] for name in TALLIES})
+                for name, value in values.items():
+                    store[name].append(value)
         if progress is not None:
             progress(done, replications)
 
+    segmented = any(unit.segment for unit in units.values())
     interval_parts, channel_rows = [], []
-    for ch in channels:
-        t = {name: np.vstack(values) for name, values in tallies[ch.name].items()}
-        part = {"interval_start": plan["interval_start"].iloc[ch.rows].reset_index(drop=True),
-                "channel": ch.name, "kind": ch.kind, "agents": ch.agents}
-        _columns(part, metrics(t, ch.kind, pooled=False), level)
+    for key, unit in units.items():
+        t = {name: np.vstack(values) for name, values in tallies[key].items()}
+        label = {"channel": unit.name, **({"segment": unit.segment} if segmented else {}), "kind": unit.kind}
+        part = {"interval_start": plan["interval_start"].iloc[unit.rows].reset_index(drop=True), **label,
+                "agents": unit.agents}
+        _columns(part, metrics(t, unit.kind, pooled=False), level)
         interval_parts.append(pd.DataFrame(part))
-        row = {"channel": ch.name, "kind": ch.kind}
-        _columns(row, metrics(t, ch.kind, pooled=True), level)
-        if "target_service_level" in plan.columns:
-            row["target_service_level"] = float(pd.to_numeric(plan["target_service_level"].iloc[ch.rows],
+        row = dict(label)
+        _columns(row, metrics(t, unit.kind, pooled=True), level)
+        if "target_service_level" in plan.columns:  # a segment's own target (its rows)
+            row["target_service_level"] = float(pd.to_numeric(plan["target_service_level"].iloc[unit.rows],
                                                               errors="coerce").max())
         channel_rows.append(pd.DataFrame({k: np.atleast_1d(v) for k, v in row.items()}))
     intervals = pd.concat(interval_parts, ignore_index=True)

@@ -14,16 +14,17 @@ __all__ = ["METRICS", "metrics", "mean_ci"]
 
 #: Metrics reported, with the kinds they apply to and whether they are shares.
 METRICS = {
-    "offered": (("voice", "chat", "deferred"), False),
-    "handled": (("voice", "chat", "deferred"), False),
+    "offered": (("voice", "chat", "deferred", "outbound"), False),
+    "handled": (("voice", "chat", "deferred", "outbound"), False),
     "service_level": (("voice", "chat"), True),
-    "abandon_rate": (("voice", "chat"), True),
+    "abandon_rate": (("voice", "chat", "outbound"), True),
     "asa_s": (("voice", "chat"), False),
-    "occupancy": (("voice", "chat", "deferred"), True),
+    "occupancy": (("voice", "chat", "deferred", "outbound"), True),
     "concurrency": (("chat",), False),
     "within_deadline": (("deferred",), True),
     "not_yet_due": (("deferred",), False),
-    "backlog": (("deferred",), False),
+    "backlog": (("deferred", "outbound"), False),
+    "outbound_agents": (("outbound",), False),
 }
 
 
@@ -51,6 +52,7 @@ def metrics(t: dict[str, np.ndarray], kind: str, *, pooled: bool) -> dict[str, n
                                   t["offered"] - t["not_yet_due"] + (t["opening"] if pooled else 0.0)),
         "not_yet_due": t["not_yet_due"],
         "backlog": t["backlog"],
+        "outbound_agents": _ratio(t["outbound_busy_s"], t["span_s"]),  # mean agents on blended outbound calls
     }
     for name, (kinds, _) in METRICS.items():
         if kind not in kinds:

@@ -118,7 +118,6 @@ class Axis:
 
 def build_axis(items, aht, open_full, *, k, interval_s, business_hours, drain, cv, opening=None) -> Axis:
     """The working axis of one channel; ``opening`` = (items, work) per due point (length ``points``)."""
-    grid = items.size
     g, size, extra, where, late, start = _working_axis(open_full, k, business_hours, drain)
     points = size + extra + 1
     work = items * aht

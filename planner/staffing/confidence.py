@@ -36,8 +36,9 @@ def price_of_confidence(plan: pd.DataFrame, channels: Mapping, *, interval_s: fl
         A plan (:func:`planner.staffing.plan.staff`) of a forecast with ``rate_shape``: its
         ``load_erlangs`` [Erlang] (after MOL) and ``aht_s`` [s] are restaffed under each rule.
         Channels without the shape are left out.
-    channels : mapping of str to Voice, Chat or Deferred
-        The channel specs; deferred channels are left out.
+    channels : mapping of str to Voice, Chat, Deferred or Outbound
+        The channel specs; deferred channels, campaigns and the pools of segments or blends are
+        left out (their rules are in :mod:`planner.staffing.pool_rules`).
     interval_s : float, optional
         Interval length [s] (default: the plan's most common spacing).
     rules : sequence of (rule, confidence)
@@ -67,10 +68,13 @@ def price_of_confidence(plan: pd.DataFrame, channels: Mapping, *, interval_s: fl
         return pd.DataFrame(columns=columns)
     hours = (interval_s_of(plan) if interval_s is None else float(interval_s)) / 3600.0
     parts = []
+    blended = {getattr(spec, "blend", None) for spec in channels.values() if spec.kind == "outbound"}
     for name, part in plan.groupby("channel", sort=True):
         spec = channels[name]
+        if spec.kind not in ("voice", "chat") or getattr(spec, "segments", ()) or name in blended:
+            continue  # one queue each: not deferred work, campaigns, nor pools shared by segments or a blend
         shape = pd.to_numeric(part["rate_shape"], errors="coerce").to_numpy(float)
-        if spec.kind == "deferred" or not (shape > 0).all():
+        if not (shape > 0).all():
             continue
         model = live_model(spec, part["load_erlangs"].to_numpy(float), part["aht_s"].to_numpy(float))
         weight = part["offered"].to_numpy(float)

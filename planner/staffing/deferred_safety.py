@@ -225,7 +225,6 @@ def share_in_time(axis: Axis, paths: Paths, agents: np.ndarray, occupancy: float
     capacity = np.concatenate(([0.0], np.cumsum(staff * dt * occupancy + overrun)))
     idle = np.maximum(np.maximum.accumulate(capacity[None, :] - paths.arrived, axis=1), 0.0)
     done = capacity[None, :] - idle
-    rows = np.arange(done.shape[0])[:, None]
     open_index = np.where(np.concatenate((axis.open_axis, np.ones(axis.extra, bool))), np.arange(staff.size), -1)
     last_open = np.maximum.accumulate(open_index)
 

@@ -2,17 +2,16 @@
 
 Every live model (Erlang C, Erlang A, chat) is seen through one small adaptor: its service level at
 ``n`` agents when the arrival rate is ``x`` times the forecast (``sl``), the multiple of the rate
-from which that service level is 0 (``kink``: the stability limit of a queue without
-abandonment), the other targets at the forecast (occupancy and abandonment caps, ``caps``), and
-its point requirement at ``x`` times the forecast (``required``). The rate is gamma with the
-forecast's ``rate_shape`` (:mod:`planner.staffing.uncertainty`). Per interval, vectorised:
+from which that service level is 0 (``kink``: a queue's stability limit), the other targets at
+the forecast (occupancy and abandonment caps, ``caps``), and its point requirement at ``x`` times
+the forecast (``required``). The rate is gamma with the forecast's ``rate_shape`` (:mod:`planner.staffing.uncertainty`). Per interval, vectorised:
 
 * ``point``: the least ``n`` meeting the targets at the forecast rate (the models' own search).
 * ``expected``: the least ``n`` whose service level expected over the rate, weighted by volume,
   meets the target (and the caps at the forecast): Steckley, Henderson & Mehrotra (2009); Gans et
   al. (2015). Monotone in ``n``, found by :func:`planner.staffing._search.smallest_integer`.
-* ``chance``: the point requirement at the ``q`` quantile of the rate. The service level falls as
-  the rate rises, so it meets the target with probability at least ``q``.
+* ``chance``: the point requirement at the ``q`` quantile of the rate (the service level falls as
+  the rate rises, so it meets the target with probability at least ``q``).
 
 :func:`outcomes` gives, at any staff, the expected service level and ``P(SL >= target)`` (the rate
 below which the target holds, found by a vectorised root search, through the gamma CDF).
@@ -22,9 +21,8 @@ by drawing the day factor (stratified) and every interval's own gamma factor tog
 
 Examples
 --------
-10 Erlangs of 180 s calls forecast with an 18 % rate spread (shape 30), 80/20: the point rule's 14
-agents answer 77.8 % of the contacts in time on average and meet the target in 70 % of such
-intervals; the expected rule adds one agent, the chance rule at 90 % two.
+10 Erlangs of 180 s calls, an 18 % rate spread (shape 30), 80/20: the point rule's 14 agents answer
+77.8 % in time on average and meet the target in 70 % of intervals; expected adds one, chance 90 % two.
 
 >>> import numpy as np
 >>> model = erlang_c_model(np.array([10.0]), np.array([180.0]), threshold_s=20.0, target=0.8)
@@ -37,9 +35,9 @@ intervals; the expected rule adds one agent, the chance rule at 90 % two.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import math
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -49,6 +47,9 @@ from planner.errors import InputError
 from planner.staffing import chat, erlang, erlang_a
 from planner.staffing._search import smallest_integer, solve_increasing
 from planner.staffing.uncertainty import expected_value, rate_probability, rate_quantile
+
+if TYPE_CHECKING:  # plan.py imports this module
+    from planner.staffing.plan import Deferred
 
 __all__ = ["erlang_c_model", "erlang_a_model", "chat_model", "required", "outcomes", "day_probability"]
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import pandas as pd
 
 import planner.forecast as pf

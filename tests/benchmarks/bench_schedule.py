@@ -155,7 +155,7 @@ def implicit_against_explicit(count: int) -> None:
     from test_schedule import checked, random_instance
 
     started = time.perf_counter()
-    equal, columns = 0, []
+    equal = 0
     for seed in range(count):
         instance = random_instance(np.random.default_rng([1717, seed]), intervals=(10, 16), max_positions=4,
                                    max_need=4.0)
