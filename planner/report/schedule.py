@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd  # noqa: F401  (the doctest uses it)
 
 from planner.report.output import OutputFolder
 from planner.schedule import Schedule

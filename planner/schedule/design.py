@@ -19,7 +19,7 @@ from planner.errors import InputError
 from planner.schedule.model import Candidates, Grid, candidates, coverage_matrix, grid_of, positions
 from planner.schedule.service import service_level, service_tables, shared_pool
 from planner.schedule.solve import Solution, solve
-from planner.schedule.spec import ScheduleSpec
+from planner.schedule.spec import ScheduleSpec, ShiftTemplate  # noqa: F401  (the doctest uses ShiftTemplate)
 
 __all__ = ["Schedule", "design", "group_requirement", "coverage_frame", "shifts_frame", "daily_frame"]
 
