@@ -285,7 +285,7 @@ def _event_times(table: Table, column: str, tz: str, *, end: bool) -> tuple[pd.D
 
 
 def read_events(path, *, tz: str, channels=None) -> pd.DataFrame:
-    """Read and check an events calendar file into the events frame (DESIGN.md section 5).
+    """Read and check an events calendar file into the events frame (docs/design.md section 5).
 
     Columns: ``kind, start, effect`` and optionally ``name`` (default: the kind), ``end``,
     ``channel`` (``*`` or empty: every channel) and ``value``. ``effect`` is ``learn`` (estimate

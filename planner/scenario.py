@@ -41,7 +41,7 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class RunResult:
-    """What a run produced: frames in the formats of DESIGN.md section 3, and stage timings [s].
+    """What a run produced: frames in the formats of docs/design.md section 3, and stage timings [s].
 
     Attributes
     ----------
@@ -115,7 +115,7 @@ class Scenario:
 
     The file names the history (or a contact log), the horizon, the forecast model and each
     channel's kind and targets (``threshold_s`` [s], ``patience_s`` [s], ``deadline_s`` [s],
-    ``shrinkage``...); see ``scenarios/base.toml`` and DESIGN.md section 6.
+    ``shrinkage``...); see ``scenarios/base.toml`` and docs/design.md section 6.
 
     Examples
     --------

@@ -223,7 +223,7 @@ def parse_target(text: str, *, name: str = "target") -> tuple[float, float]:
     return value, parse_duration_s(threshold, name=f"{name} threshold")
 
 
-# --- Frames (DESIGN.md section 3) --------------------------------------------------------------
+# --- Frames (docs/design.md section 3) --------------------------------------------------------------
 
 #: Columns of the history frame every file must have, and the optional ones, in frame order.
 HISTORY_REQUIRED = ("interval_start", "channel", "offered")

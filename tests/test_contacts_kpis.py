@@ -1,7 +1,7 @@
 """Contact-level logs -> KPIs, history frames and calibration (issue 7), checked against hand arithmetic.
 
 An independent reference for ``planner.contacts`` written from the contract alone
-(``contacts_spec.md``; history frame: DESIGN.md section 3). Every log is a few hand-written CSV lines
+(``contacts_spec.md``; history frame: docs/design.md section 3). Every log is a few hand-written CSV lines
 in ``tmp_path``; every expected number is worked out in a comment next to its assertion, so a
 reviewer can check the arithmetic without running anything. Only public names are used
 (``pl.read_contacts``, ``pl.to_history``, ``pl.kpis``, ``pl.pivots``, ``pl.estimate_patience``,

@@ -1,4 +1,4 @@
-"""Contacts -> the interval history the forecaster learns from (DESIGN.md section 3)."""
+"""Contacts -> the interval history the forecaster learns from (docs/design.md section 3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Forecasting offered contacts and handle times per interval (DESIGN.md section 5).
+"""Forecasting offered contacts and handle times per interval (docs/design.md section 5).
 
 - :func:`forecast`: history frame -> forecast frame (open intervals only, prediction intervals, AHT).
 - :func:`backtest`, :func:`accuracy`: rolling-origin evaluation against the baselines.

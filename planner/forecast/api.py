@@ -1,7 +1,7 @@
 """``forecast(history, horizon=...)``: the forecast frame from the history frame, channel by channel.
 
 Each channel is an independent unit of work (:func:`forecast_channel`, a pure function of its
-inputs), so a scenario can map it over a process pool (DESIGN.md section 9).
+inputs), so a scenario can map it over a process pool (docs/design.md section 9).
 """
 
 from __future__ import annotations

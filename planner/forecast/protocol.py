@@ -3,7 +3,7 @@
 Every forecast model is a frozen dataclass of hyperparameters (checked when it is built) with one
 method, ``fit(panel) -> fitted``; the fitted object has ``predict(h, *, events=None, level=0.8)``
 returning a :class:`Prediction`. The same spec fits any number of channels; the fitted objects are
-plain picklable data (DESIGN.md section 9).
+plain picklable data (docs/design.md section 9).
 
 Inside, a channel is a contiguous ``(n_days, n_slots)`` numpy matrix (statsforecast-style): one row
 per local calendar day on which the channel is open, one column per interval of the local day

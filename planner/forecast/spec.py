@@ -1,6 +1,6 @@
 """Named forecast specs (``models/NAME.toml``) and the registry of methods they name.
 
-A spec file holds no fitted state (DESIGN.md section 6), only the method and its hyperparameters::
+A spec file holds no fitted state (docs/design.md section 6), only the method and its hyperparameters::
 
     description = "Daily level x weekday profile"
     method = "daily_profile"          # a key of METHODS

@@ -1,6 +1,6 @@
 """Interval staffing plans: route each channel of a forecast to its model and gross up.
 
-``staff(forecast, channels)`` takes the long forecast frame of DESIGN.md section 3 (one row per
+``staff(forecast, channels)`` takes the long forecast frame of docs/design.md section 3 (one row per
 interval x channel) and a mapping of channel name to a channel spec (:class:`Voice`,
 :class:`Chat`, :class:`Deferred` of :mod:`planner.staffing.specs`, re-exported here; outbound
 campaigns: :class:`planner.staffing.outbound.Outbound`), and returns the plan frame: the forecast columns plus

@@ -13,7 +13,7 @@ same numpy and pandas versions):
 Files written (atomically: temporary file, then ``os.replace``)
 ---------------------------------------------------------------
 ``history.csv.gz``
-    Long format, one row per open interval x channel (DESIGN.md section 3), gzip with mtime 0:
+    Long format, one row per open interval x channel (docs/design.md section 3), gzip with mtime 0:
     ``interval_start`` (ISO 8601 local time with UTC offset, ``2026-03-29T03:00:00+01:00``),
     ``channel``, ``offered``, ``handled``, ``abandoned`` (integers) and ``aht_s`` (mean handle
     time of the interval's handled contacts in seconds, 0.1 s; empty where ``handled == 0``).
