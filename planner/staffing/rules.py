@@ -15,7 +15,7 @@ the forecast (``required``). The rate is gamma with the forecast's ``rate_shape`
 
 :func:`outcomes` gives, at any staff, the expected service level and ``P(SL >= target)`` (the rate
 below which the target holds, found by a vectorised root search, through the gamma CDF).
-:func:`day_probability` states the day: intervals of a day share the day's level factor (the
+:func:`day_probability` (:mod:`planner.staffing.day_chance`) states the day: intervals of a day share the day's level factor (the
 forecast's lognormal daily error, AR(1) across days), so ``P(the day's SL >= target)`` is counted
 by drawing the day factor (stratified) and every interval's own gamma factor together.
 
@@ -36,7 +36,7 @@ Examples
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -45,8 +45,10 @@ from scipy import special
 
 from planner.errors import InputError
 from planner.staffing import chat, erlang, erlang_a
-from planner.staffing._search import smallest_integer, solve_increasing
-from planner.staffing.uncertainty import expected_value, rate_probability, rate_quantile
+from planner.staffing._expected import GUESS_QUANTILE, least_expected, stable_erlang_c_sl, unique_rows
+from planner.staffing._search import solve_increasing
+from planner.staffing.day_chance import day_probability
+from planner.staffing.uncertainty import expected_value, rate_domain, rate_probability, rate_quantile
 
 if TYPE_CHECKING:  # plan.py imports this module
     from planner.staffing.plan import Deferred
@@ -69,9 +71,20 @@ class _Model:
     profile: np.ndarray = None
     extra: dict = field(default_factory=dict)
 
-    def sl(self, n, x, rows):
-        """Service level at ``n`` agents and ``x`` times the forecast rate, for ``rows``."""
+    def take(self, rows) -> _Model:
+        """The model of the intervals ``rows`` only."""
+        arrays = {name: value[rows] for name, value in vars(self).items() if isinstance(value, np.ndarray)}
+        return replace(self, **arrays)
+
+    def keys(self, rows) -> list[np.ndarray]:
+        """Every per-interval input of the intervals ``rows`` (equal keys: the same answers)."""
+        return [value[rows] for value in vars(self).values() if isinstance(value, np.ndarray)]
+
+    def sl(self, n, x, rows, stable: bool = False):
+        """Service level at ``n`` agents and ``x`` times the forecast rate, for ``rows`` (``stable``: below the kink)."""
         n = np.asarray(n, dtype=float)
+        if self.kind == "erlang_c" and stable:
+            return stable_erlang_c_sl(n, x * self.load[rows], self.aht[rows], self.threshold[rows])
         if self.kind == "erlang_c":
             return erlang._service_level(n, x * self.load[rows], self.aht[rows], self.threshold[rows])
         if self.kind == "erlang_a":
@@ -237,9 +250,10 @@ def chat_model(arrival_rate_per_s, aht_profile_s, *, patience_s, threshold_s, ta
                   max_ab=_flat(rate.size, np.inf if max_abandon_rate is None else max_abandon_rate))
 
 
-def _expected_sl(model: _Model, n, rows, shape) -> np.ndarray:
+def _expected_sl(model: _Model, n, rows, shape, domain=None) -> np.ndarray:
     n = np.asarray(n, dtype=float)
-    return expected_value(lambda x, r: model.sl(n[r], x, rows[r]), shape[rows], kink=model.kink(n, rows))
+    return expected_value(lambda x, r: model.sl(n[r], x, rows[r], stable=True), shape[rows], kink=model.kink(n, rows),
+                          domain=None if domain is None else tuple(d[rows] for d in domain))
 
 
 def required(model: _Model, shape, rule: str = "point", confidence: float | None = None):
@@ -276,23 +290,28 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
     if rule == "chance":
         x = rate_quantile(shape, confidence)
         return model.required(x), model.fractional(x)
-    agents, fractional = model.required(np.ones(size)), model.fractional(np.ones(size))
-    rows = np.flatnonzero((model.load > 0) & np.isfinite(shape))  # known rates: the point answer, exactly
+    uncertain = (model.load > 0) & np.isfinite(shape)  # known rates: the point answer, exactly
+    rows, other = np.flatnonzero(uncertain), np.flatnonzero(~uncertain)
+    agents, fractional = np.zeros(size, dtype=np.int64), np.zeros(size)
+    if other.size:
+        sub = model.take(other)
+        agents[other], fractional[other] = sub.required(np.ones(other.size)), sub.fractional(np.ones(other.size))
     if rows.size:
-        def met(n, r):
-            return (_expected_sl(model, n, rows[r], shape) >= model.target[rows[r]]) & model.caps(n, rows[r])
+        first, back = unique_rows(*model.keys(rows), shape[rows])  # identical intervals are solved once
+        sub, k = model.take(rows[first]), shape[rows[first]]
+        domain = rate_domain(k)
+        guess = sub.required(rate_quantile(k + 1.0, GUESS_QUANTILE) * (k + 1.0) / k)  # of the size-biased rate
 
-        lower = np.zeros(rows.size, dtype=np.int64)
-        guess = np.maximum(model.required(rate_quantile(shape, 0.5 + 0.5 * model.target))[rows], 1)
-        agents[rows] = smallest_integer(met, lower, guess)
-    fractional[rows] = agents[rows]
-    live = rows[agents[rows] > 1] if model.kind == "erlang_c" else rows[:0]
-    if live.size:
-        high = _expected_sl(model, agents[live], live, shape)
-        low = _expected_sl(model, agents[live] - 1, live, shape)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.clip((model.target[live] - low) / (high - low), 0.0, 1.0)
-        fractional[live] = agents[live] - 1.0 + np.where(np.isfinite(step), step, 1.0)
+        def expected(n, r):
+            return _expected_sl(sub, n, r, k, domain)
+
+        n, high, low = least_expected(expected, sub.caps, sub.target, guess)
+        agents[rows], fractional[rows] = n[back], n[back].astype(float)
+        if model.kind == "erlang_c":  # the expected service level interpolated between n - 1 and n
+            with np.errstate(divide="ignore", invalid="ignore"):
+                step = np.clip((sub.target - low) / (high - low), 0.0, 1.0)
+            part = np.where((n > 1) & np.isfinite(step), n - 1.0 + step, n)
+            fractional[rows] = part[back]
     return agents, fractional
 
 
@@ -317,6 +336,8 @@ def outcomes(model: _Model, agents, shape, *, with_probability: bool = True) -> 
     if not rows.size:
         return expected, chance
     expected[rows] = _expected_sl(model, n[rows], rows, shape)
+    known = rows[np.isinf(shape[rows])]  # a known rate: the model's own formula, to the last digit
+    expected[known] = model.sl(n[known], np.ones(known.size), known)
     if not with_probability:  # the root search below costs more than the expectation
         return expected, chance
     target = model.target[rows]
@@ -338,82 +359,6 @@ def outcomes(model: _Model, agents, shape, *, with_probability: bool = True) -> 
     return expected, chance
 
 
-def day_probability(model: _Model, agents, shape, day_log_var, day, *, draws: int = 256, seed: int = 0):
-    """``P(the day's service level >= target)`` per day, drawing the day factor and interval factors jointly.
-
-    The rate of interval ``i`` on day ``d`` is the forecast times ``U_d V_i``: ``U_d`` lognormal with
-    mean 1 and log variance ``day_log_var`` (shared by the day's intervals), ``V_i`` gamma with mean
-    1 and the rest of the rate's spread, ``(1 + 1/k) / exp(day_log_var) - 1`` (the forecast's
-    ``rate_shape`` ``k`` is their product matched to a gamma). The day's service level is the
-    volume-weighted mean over its intervals. ``U`` is drawn stratified (one draw per ``1/draws``
-    of probability), ``V`` at random.
-
-    Parameters
-    ----------
-    model : adaptor
-        The channel's model (:func:`erlang_c_model`, ...).
-    agents : array_like
-        Staff per interval [agents].
-    shape, day_log_var : array_like
-        The forecast's ``rate_shape`` [-] and ``day_log_var`` [log^2] per interval.
-    day : array_like of int
-        Day number of each interval (0, 1, ...), e.g. from the local date.
-    draws : int
-        Joint draws per day.
-    seed : int
-        Seed of the random draws.
-
-    Returns
-    -------
-    numpy.ndarray
-        One probability per day number (NaN where a day lacks ``day_log_var`` or ``rate_shape``).
-
-    Examples
-    --------
-    A day of 40 equal intervals, all of the rate's spread in the day factor: the day meets the
-    target as often as one interval does.
-
-    >>> model = erlang_c_model(np.full(40, 30.0), 240.0, threshold_s=20.0, target=0.8)
-    >>> shape, s2 = np.full(40, 1.0 / np.expm1(0.01)), np.full(40, 0.01)
-    >>> day = day_probability(model, np.full(40, 37), shape, s2, np.zeros(40, int), draws=1000)
-    >>> one = outcomes(model, np.full(40, 37), shape)[1][0]
-    >>> bool(abs(day[0] - one) < 0.05)
-    True
-    """
-    day = np.asarray(day, dtype=np.int64)
-    n_days = int(day.max(initial=-1)) + 1
-    out = np.full(n_days, np.nan)
-    shape = np.asarray(shape, dtype=float)
-    s2 = np.asarray(day_log_var, dtype=float)
-    usable = np.isfinite(s2) & ~np.isnan(shape)
-    missing = np.bincount(day[~usable], minlength=n_days) > 0
-    rows = np.flatnonzero(usable & (model.load > 0))
-    if not rows.size:
-        return np.where(missing, np.nan, 1.0)
-    rng = np.random.default_rng(seed)
-    u = (np.arange(draws)[:, None] + rng.random((draws, n_days))) / draws
-    for column in range(n_days):  # one permutation per day: the strata pair with the V draws at random
-        u[:, column] = rng.permutation(u[:, column])
-    sigma = np.sqrt(np.maximum(s2[rows], 0.0))
-    z = special.ndtri(u[:, day[rows]])
-    level = np.exp(sigma * z - 0.5 * sigma**2)
-    with np.errstate(divide="ignore"):
-        c_slot = np.maximum((1.0 + 1.0 / shape[rows]) / np.exp(s2[rows]) - 1.0, 0.0)
-    spread = np.ones((draws, rows.size))
-    noisy = c_slot > 1e-12
-    spread[:, noisy] = rng.gamma(1.0 / c_slot[noisy], c_slot[noisy], size=(draws, int(noisy.sum())))
-    x = level * spread
-    n = np.broadcast_to(np.asarray(agents, dtype=float)[rows], x.shape).ravel()
-    sl = model.sl(n, x.ravel(), np.tile(rows, draws)).reshape(x.shape)
-    volume = model.load[rows] * x
-    met = np.zeros(n_days)
-    days = day[rows]
-    for d in np.unique(days):  # one vectorised sum per day (a loop over days, not intervals)
-        cols = days == d
-        served = (volume[:, cols] * sl[:, cols]).sum(axis=1) / volume[:, cols].sum(axis=1)
-        met[d] = np.mean(served >= model.target[rows][cols][0])
-    out = np.where(np.bincount(days, minlength=n_days) > 0, met, 1.0)
-    return np.where(missing, np.nan, out)
 
 
 # --- plans: a channel's rows and spec -------------------------------------------------------

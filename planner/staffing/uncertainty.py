@@ -57,7 +57,7 @@ from planner.schema import RULES, check_rule
 from planner.staffing._search import solve_increasing
 
 __all__ = ["RULES", "check_rule", "rule_label", "rate_quantile", "rate_probability", "expected_value",
-           "check_shapes", "NODES"]
+           "rate_domain", "check_shapes", "NODES"]
 
 #: Gauss-Legendre nodes of the expectation over the rate.
 NODES = 24
@@ -171,10 +171,26 @@ def _domain(k: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lo, hi, norm
 
 
+def rate_domain(shape) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The quadrature's ends and normaliser per row, to pass to :func:`expected_value` when it is called often.
+
+    >>> lo, hi, norm = rate_domain(np.array([100.0, 100.0]))
+    >>> bool(lo[0] < np.log1p(1 / 100) < hi[0]), lo.shape
+    (True, (2,))
+    """
+    k = np.asarray(shape, dtype=float).ravel()
+    out = np.full((3, k.size), np.nan)
+    finite = k < _KNOWN
+    if finite.any():
+        unique, index = np.unique(k[finite], return_inverse=True)
+        out[:, finite] = [v[index] for v in _domain(unique)]
+    return out[0], out[1], out[2]
+
+
 Integrand = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def expected_value(g: Integrand, shape, kink=None) -> np.ndarray:
+def expected_value(g: Integrand, shape, kink=None, domain=None) -> np.ndarray:
     """``E[g(X')]`` per row for the size-biased gamma rate ``X'``: the volume-weighted mean of ``g``.
 
     Parameters
@@ -186,6 +202,8 @@ def expected_value(g: Integrand, shape, kink=None) -> np.ndarray:
         Gamma shape ``k`` of each row's rate [-], > 0; ``inf`` gives ``g(1)``.
     kink : array_like, shape (n,), optional
         Multiple of the mean rate from which ``g`` is 0 (an unstable queue); the rule ends there.
+    domain : tuple of numpy.ndarray, optional
+        :func:`rate_domain` of ``shape``, when it is already known (it costs a root search).
 
     Returns
     -------
@@ -213,8 +231,7 @@ def expected_value(g: Integrand, shape, kink=None) -> np.ndarray:
     rows = np.flatnonzero(~known)
     if not rows.size:
         return out
-    unique, index = np.unique(k[rows], return_inverse=True)
-    lo, hi, norm = (v[index] for v in _domain(unique))
+    lo, hi, norm = (v[rows] for v in (rate_domain(k) if domain is None else domain))
     with np.errstate(divide="ignore"):
         top = np.minimum(hi, np.log(kink[rows]))
     live = top > lo
