@@ -252,7 +252,8 @@ def chat_model(arrival_rate_per_s, aht_profile_s, *, patience_s, threshold_s, ta
 
 def _expected_sl(model: _Model, n, rows, shape, domain=None) -> np.ndarray:
     n = np.asarray(n, dtype=float)
-    return expected_value(lambda x, r: model.sl(n[r], x, rows[r], stable=True), shape[rows], kink=model.kink(n, rows),
+    fast = {"stable": True} if isinstance(model, _Model) else {}  # pools' models (pool_rules) have no fast path
+    return expected_value(lambda x, r: model.sl(n[r], x, rows[r], **fast), shape[rows], kink=model.kink(n, rows),
                           domain=None if domain is None else tuple(d[rows] for d in domain))
 
 
