@@ -7,9 +7,11 @@ level at ``n - 1`` too (for the fractional requirement of the roll-ups). Each ex
 module keeps it near the minimum of two per interval:
 
 * **identical intervals are solved once** (closed nights, flat forecasts, repeated weeks);
-* **the search starts where the answer is**: the point requirement at the 0.75 quantile of the
-  size-biased rate (volume weighting moves the mass up by ``1/k``) is the answer or one off for
-  most intervals at targets near 80 %, where the 0.9 quantile of the rate overshot by 1 to 10;
+* **the search starts near the answer**: the point requirement at the 0.7 quantile of the
+  size-biased rate (volume weighting moves the mass up by ``1/k``). Over loads of 1 to 1,000
+  Erlangs, shapes of 2 to 500 and targets of 50 to 95 % it needs 4.8 expectations per interval
+  on average (0.6: 5.0, 0.75: 4.9), and 2.3 to 2.6 for loads up to 200 at 80 %, where the 0.9
+  quantile of the rate (the first version) overshot by 1 to 10 agents and needed 9;
 * **the quadrature's Erlang C is the stable queue's**: every node lies below the kink (``n > A``),
   so :func:`stable_erlang_c_sl` skips the unstable and far-tail branches of
   :mod:`planner.staffing.erlang` and takes the Poisson density from ``gammaln`` (three times
@@ -34,7 +36,7 @@ from planner.staffing._search import smallest_integer
 __all__ = ["GUESS_QUANTILE", "least_expected", "unique_rows", "stable_erlang_c_sl"]
 
 #: Quantile of the size-biased rate at which the point requirement starts the search.
-GUESS_QUANTILE = 0.75
+GUESS_QUANTILE = 0.7
 
 Expectation = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
