@@ -167,6 +167,32 @@ def test_the_expected_rule_is_the_least_staff_whose_expected_service_level_meets
         assert (above >= 0.8).all() and (below < 0.8).all()
 
 
+def test_the_stable_queue_kernel_is_erlang_c():
+    """The quadrature's Erlang C (stable rows only, Poisson density from gammaln) against the general one."""
+    from planner.staffing._expected import stable_erlang_c_sl
+
+    rng = np.random.default_rng(11)
+    load = np.exp(rng.uniform(np.log(0.01), np.log(5000.0), 20_000))
+    agents = np.floor(load) + 1.0 + np.floor(rng.uniform(0.0, 5.0, load.size) * np.sqrt(load))
+    aht, threshold = rng.uniform(20.0, 900.0, load.size), rng.choice([0.0, 20.0, 60.0, 600.0], load.size)
+    np.testing.assert_allclose(stable_erlang_c_sl(agents, load, aht, threshold),
+                               erlang.service_level(agents, load, aht, threshold), rtol=0, atol=1e-11)
+
+
+def test_identical_intervals_get_identical_answers_and_the_fractional_requirement_interpolates():
+    """Deduplicated rows give what each row alone gives; fractional = the linear interpolation of E[SL]."""
+    rng = np.random.default_rng(12)
+    load, shape = rng.uniform(1.0, 80.0, 40), rng.uniform(10.0, 300.0, 40)
+    index = rng.integers(0, 40, 400)  # each interval ten times, shuffled
+    model = models(load)["erlang_c"]
+    agents, fractional = rules.required(model, shape, "expected")
+    many = rules.required(models(load[index])["erlang_c"], shape[index], "expected")
+    np.testing.assert_array_equal(many[0], agents[index])
+    np.testing.assert_array_equal(many[1], fractional[index])
+    high, low = rules.outcomes(model, agents, shape)[0], rules.outcomes(model, agents - 1, shape)[0]
+    np.testing.assert_allclose(fractional, agents - 1 + (0.8 - low) / (high - low), rtol=0, atol=1e-9)
+
+
 # --- the day statement ---------------------------------------------------------------------------
 
 
