@@ -23,8 +23,12 @@ have. So the expectation is taken on ``Y = log X'`` (a smooth, log-concave, bell
 by Gauss-Legendre quadrature on ``[y_lo, min(y_hi, log x*)]``, where the density has fallen by
 ``exp(-24)`` from its mode at ``y_lo`` and ``y_hi``: the kink is an end point, not a point inside
 the rule. With 24 nodes the expected Erlang C service level agrees with adaptive quadrature to
-1e-5 for shapes from 2 (rate spread 71 %) and loads to 1,000 Erlangs, and to 1e-8 for shapes of
-100 and more; with a 1e5-draw Monte Carlo to 1e-4 (``tests/test_uncertainty.py``).
+1e-5 for shapes from 2 (rate spread 71 %) and loads to 300 Erlangs at thresholds up to a quarter
+of the AHT, and to 1e-8 for shapes of 100 and more; with a 1e5-draw Monte Carlo to 1e-4
+(``tests/test_uncertainty.py``). Known limit: where the service level falls from 1 to 0 over a
+sliver of the rate just below the kink (a threshold several times the AHT, or a load hundreds of
+times the shape, e.g. 1,000 Erlangs at shape 2) the error reaches 2e-3 to 3e-3; a second panel
+ending at the kink would remove it.
 
 References: G. Jongbloed and G. Koole (2001), "Managing uncertainty in call centres using Poisson
 mixtures", Appl. Stoch. Models Bus. Ind. 17: 307-318; S. G. Steckley, S. G. Henderson and
