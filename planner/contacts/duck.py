@@ -34,7 +34,7 @@ from planner.contacts.read import CONTACT_OPTIONAL, CONTACT_REQUIRED, channel_ki
 from planner.errors import InputError
 from planner.schema import FALSE_TEXT, TRUE_TEXT, check_timezone, did_you_mean
 
-__all__ = ["duck_history", "duck_kpis", "count_rows", "AUTO_ROWS", "connect"]
+__all__ = ["pick_engine", "duck_read_contacts", "duck_history", "duck_kpis", "count_rows", "AUTO_ROWS", "connect"]
 
 #: Above this many contacts ``engine="auto"`` uses DuckDB (the pandas path takes ~10 s per 10^6 rows).
 AUTO_ROWS = 2_000_000
@@ -85,6 +85,25 @@ def count_rows(path) -> int:
         return int(con.execute(f"SELECT count(*) FROM {_source(path)}").fetchone()[0])
 
 
+def pick_engine(path, engine: str = "auto", messages=None) -> str:
+    """``"pandas"`` or ``"duckdb"`` for a log: ``"auto"`` is DuckDB above :data:`AUTO_ROWS` contacts when
+    it is installed and there is no message log (which only the pandas reader joins)."""
+    if engine not in ("auto", "pandas", "duckdb"):
+        raise InputError(f"--engine: expected auto, pandas or duckdb, got {engine!r}")
+    if engine == "duckdb" and messages is not None:
+        raise InputError("--engine duckdb: a message log (--messages) is read by the pandas engine only; "
+                         "leave --messages out or use --engine pandas")
+    if engine != "auto":
+        return engine
+    if messages is not None or isinstance(path, pd.DataFrame):
+        return "pandas"
+    try:
+        _duckdb()
+    except InputError:
+        return "pandas"
+    return "duckdb" if count_rows(path) > AUTO_ROWS else "pandas"
+
+
 def _flag(column: str, present: bool, default: str) -> str:
     if not present:
         return default
@@ -99,7 +118,7 @@ def _contacts_view(con, path, kinds) -> list[str]:
     columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
     for name in CONTACT_REQUIRED:
         if name not in columns:
-            raise InputError(f"{path}: missing required column {name!r}{did_you_mean(name, columns)}; a contact log "
+            raise InputError(f"{path}: missing required column {name!r}; a contact log "
                              f"has {', '.join(CONTACT_REQUIRED)} and optionally {', '.join(CONTACT_OPTIONAL)}")
     has = set(columns)
 
@@ -110,7 +129,7 @@ def _contacts_view(con, path, kinds) -> list[str]:
         return f"TRY_CAST({c} AS TIMESTAMPTZ)" if c in has else "CAST(NULL AS TIMESTAMPTZ)"
 
     con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS SELECT row_number() OVER () + 1 AS line,
-        {text('contact_id')} AS contact_id, {text('customer_id')} AS customer_id, {text('channel')} AS channel,
+        {text('contact_id')} AS contact_id, {text('agent_id')} AS agent_id, {text('customer_id')} AS customer_id, {text('channel')} AS channel,
         {text('arrived_at')} AS arrived_text, {when('arrived_at')} AS arrived_at, {when('answered_at')} AS answered_at,
         {when('ended_at')} AS ended_at, {_flag('abandoned', 'abandoned' in has, 'FALSE')} AS abandoned_flag,
         {text('abandoned')} AS abandoned_text, {_flag('resolved', 'resolved' in has, 'CAST(NULL AS BOOLEAN)')} AS resolved,
@@ -136,7 +155,7 @@ def _contacts_view(con, path, kinds) -> list[str]:
     con.execute("""CREATE OR REPLACE TEMP VIEW contacts AS
         WITH r AS (SELECT raw.*, kinds.kind, abandoned_flag AS abandoned,
                           NOT abandoned_flag AND answered_at IS NOT NULL AS answered FROM raw JOIN kinds USING (channel))
-        SELECT line, customer_id, channel, kind, arrived_at, answered_at, ended_at, abandoned, answered, resolved,
+        SELECT line, contact_id, customer_id, agent_id, agent_handle_s, channel, kind, arrived_at, answered_at, ended_at, abandoned, answered, resolved,
                epoch_us(arrived_at) AS arrived_us,
                CASE WHEN abandoned THEN (epoch_us(ended_at) - epoch_us(arrived_at)) / 1e6
                     ELSE (epoch_us(answered_at) - epoch_us(arrived_at)) / 1e6 END AS wait_s,
@@ -144,6 +163,38 @@ def _contacts_view(con, path, kinds) -> list[str]:
                         THEN (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6 END) AS work_s
         FROM r""")
     return channels
+
+
+def duck_read_contacts(path, *, tz: str, kinds=None, channels=None, memory_limit: str = "4GB",
+                       threads: int | None = None) -> pd.DataFrame:
+    """:func:`planner.read_contacts` by DuckDB (no message log): the same contacts frame, in file order.
+
+    ``channels``: keep only these channels' contacts (e.g. the live ones, for patience and
+    concurrency), so a log larger than memory can still be calibrated from its parts.
+    """
+    tz = check_timezone(tz)
+    with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
+        _contacts_view(con, path, kinds)
+        where = "" if channels is None else "WHERE channel IN (SELECT unnest(?))"
+        frame = con.execute(f"""SELECT contact_id, customer_id, channel, kind, arrived_at, answered_at, ended_at,
+            abandoned, agent_handle_s, resolved, agent_id, wait_s, work_s FROM contacts {where} ORDER BY line""",
+                            [] if channels is None else [list(channels)]).df()
+    out = pd.DataFrame({c: frame[c].astype(object).where(frame[c].notna(), None).to_numpy(dtype=object)
+                        for c in ("contact_id", "customer_id", "channel", "kind")})
+    for column in ("arrived_at", "answered_at", "ended_at"):
+        out[column] = pd.DatetimeIndex(frame[column]).as_unit("ns").tz_convert(tz)
+    out["abandoned"] = frame["abandoned"].to_numpy(bool)
+    out["agent_handle_s"] = pd.to_numeric(frame["agent_handle_s"]).to_numpy(float, na_value=np.nan)
+    out["resolved"] = frame["resolved"].astype(object).where(frame["resolved"].notna(), None).to_numpy(dtype=object)
+    out["agent_id"] = frame["agent_id"].astype(object).where(frame["agent_id"].notna(), None).to_numpy(dtype=object)
+    out["customer_latency_s"] = np.nan
+    for column in ("wait_s", "work_s"):
+        out[column] = pd.to_numeric(frame[column]).to_numpy(float, na_value=np.nan)
+    out = pd.DataFrame({c: out[c].to_numpy(dtype=object) if out[c].dtype == object else out[c] for c in out})
+    out = out[["contact_id", "customer_id", "channel", "kind", "arrived_at", "answered_at", "ended_at", "abandoned",
+               "agent_handle_s", "resolved", "agent_id", "customer_latency_s", "wait_s", "work_s"]]
+    out.attrs.update(tz=tz, source=str(path))
+    return out
 
 
 def _floor_us(interval_s: float, tz: str) -> str:
