@@ -209,3 +209,4 @@ from planner.cli import erlang as _erlang  # noqa: E402,F401
 from planner.cli import scenarios as _scenarios  # noqa: E402,F401
 from planner.cli import schedule as _schedule  # noqa: E402,F401
 from planner.cli import simulate as _simulate  # noqa: E402,F401
+from planner.cli import sweep as _sweep  # noqa: E402,F401
