@@ -72,7 +72,7 @@ def _source(path) -> str:
         raise InputError(f"{path}: no such file; check the path of the contact log")
     name = str(path).replace("'", "''")
     if path.suffix.lower() in (".parquet", ".pq"):
-        return f"read_parquet('{name}')"
+        return f"read_parquet('{name}', file_row_number = true)"
     if ".csv" in path.name.lower() or path.suffix.lower() == ".txt":
         return f"read_csv('{name}', header = true, all_varchar = true)"
     raise InputError(f"{path}: the DuckDB engine reads CSV (.csv, .csv.gz) or Parquet (.parquet) logs; "
@@ -116,11 +116,12 @@ def _contacts_view(con, path, kinds) -> list[str]:
     """Create the view ``contacts`` (one row per contact, derived columns in seconds); returns its channels."""
     source = _source(path)
     columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    has = set(columns)
+    columns = [c for c in columns if c != "file_row_number"]
     for name in CONTACT_REQUIRED:
         if name not in columns:
             raise InputError(f"{path}: missing required column {name!r}; a contact log "
                              f"has {', '.join(CONTACT_REQUIRED)} and optionally {', '.join(CONTACT_OPTIONAL)}")
-    has = set(columns)
 
     def text(c):
         return f"NULLIF(trim(CAST({c} AS VARCHAR)), '')" if c in has else "CAST(NULL AS VARCHAR)"
@@ -128,17 +129,20 @@ def _contacts_view(con, path, kinds) -> list[str]:
     def when(c):
         return f"TRY_CAST({c} AS TIMESTAMPTZ)" if c in has else "CAST(NULL AS TIMESTAMPTZ)"
 
-    con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS SELECT row_number() OVER () + 1 AS line,
+    line = "file_row_number + 2" if "file_row_number" in has else "row_number() OVER () + 1"  # as in a CSV file
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS SELECT {line} AS line,
         {text('contact_id')} AS contact_id, {text('agent_id')} AS agent_id, {text('customer_id')} AS customer_id, {text('channel')} AS channel,
         {text('arrived_at')} AS arrived_text, {when('arrived_at')} AS arrived_at, {when('answered_at')} AS answered_at,
         {when('ended_at')} AS ended_at, {_flag('abandoned', 'abandoned' in has, 'FALSE')} AS abandoned_flag,
         {text('abandoned')} AS abandoned_text, {_flag('resolved', 'resolved' in has, 'CAST(NULL AS BOOLEAN)')} AS resolved,
         {"NULLIF(TRY_CAST(agent_handle_s AS DOUBLE), 'NaN'::DOUBLE)" if 'agent_handle_s' in has else 'CAST(NULL AS DOUBLE)'} AS agent_handle_s
         FROM {source}""")
-    bad = con.execute("""SELECT line, CASE WHEN channel IS NULL THEN 'channel' WHEN arrived_text IS NULL THEN 'missing'
-            WHEN arrived_at IS NULL THEN 'arrived_at' ELSE 'abandoned' END, arrived_text, abandoned_text FROM raw
-        WHERE arrived_at IS NULL OR channel IS NULL OR (abandoned_text IS NOT NULL AND abandoned_flag IS NULL)
-        ORDER BY line LIMIT 1""").fetchone()
+    found = con.execute("""SELECT channel, min(line) FILTER (WHERE arrived_at IS NULL OR channel IS NULL OR
+        (abandoned_text IS NOT NULL AND abandoned_flag IS NULL)) FROM raw GROUP BY channel""").fetchall()
+    first_bad = min((row[1] for row in found if row[1] is not None), default=None)  # one scan: channels and checks
+    bad = None if first_bad is None else con.execute("""SELECT line, CASE WHEN channel IS NULL THEN 'channel'
+        WHEN arrived_text IS NULL THEN 'missing' WHEN arrived_at IS NULL THEN 'arrived_at' ELSE 'abandoned' END,
+        arrived_text, abandoned_text FROM raw WHERE line = ?""", [first_bad]).fetchone()
     if bad is not None:
         line, problem, arrived, abandoned = bad
         message = {"channel": "channel: missing channel; write the channel, e.g. phone",
@@ -148,7 +152,7 @@ def _contacts_view(con, path, kinds) -> list[str]:
                    "abandoned": f"abandoned: cannot read {abandoned!r} as true or false; write true or false "
                                 "(or yes/no, 1/0), or leave the cell empty"}[problem]
         raise InputError(f"{path}:{line}:{message}")
-    channels = sorted(row[0] for row in con.execute("SELECT DISTINCT channel FROM raw").fetchall())
+    channels = sorted(row[0] for row in found)
     kind_of = channel_kinds(channels, kinds)
     con.execute("CREATE OR REPLACE TEMP TABLE kinds (channel VARCHAR, kind VARCHAR)")
     con.executemany("INSERT INTO kinds VALUES (?, ?)", list(kind_of.items()))
@@ -306,7 +310,8 @@ def duck_kpis(path, *, tz: str, targets=None, by: str = "day", short_abandon_s: 
                          for i, c in enumerate(channels))
         rows = con.execute(f"""
             WITH c AS (
-                SELECT contacts.*, t.level, t.threshold, COALESCE(t.business, FALSE) AS business,
+                SELECT line, channel, arrived_at, arrived_us, answered, abandoned, resolved, wait_s, work_s,
+                       t.level, t.threshold, COALESCE(t.business, FALSE) AS business,
                        o.elapsed_open, o.left_open,
                        CASE WHEN customer_id IS NULL THEN NULL ELSE
                             (LEAD(arrived_us) OVER w - arrived_us) / 1e6 END AS gap,
