@@ -21,6 +21,7 @@ from planner.contacts import (
     to_history,
 )
 from planner.contacts.plots import concurrency_figure, patience_figure
+from planner.contacts.duck import duck_history, duck_kpis, duck_read_contacts, pick_engine
 from planner.errors import InputError
 from planner.report import OutputFolder, report_html
 from planner.scenario import Scenario
@@ -47,7 +48,12 @@ class LogReview:
     inputs: tuple[Path, ...]
 
     def __repr__(self) -> str:
-        return f"LogReview of {self.source}: {len(self.contacts):,} contacts\n{self.report!r}"
+        return f"LogReview of {self.source}: {self.count:,} contacts\n{self.report!r}"
+
+    @property
+    def count(self) -> int:
+        """Contacts in the log (with the DuckDB engine ``contacts`` holds only the live channels')."""
+        return int(self.summary["offered"].sum())
 
     def write(self, out: str | Path, *, force: bool = False) -> Path:
         """Write ``kpis.csv``, ``pivots.csv``, ``patience.csv``, ``concurrency.csv``, ``history.csv``,
@@ -69,12 +75,12 @@ class LogReview:
                 png = folder.write_png("concurrency.png", concurrency_figure(self.concurrency))
                 sections.append(("Chat duration by concurrency", [(png, "concurrency"), self.concurrency]))
             folder.write_text("report.html", report_html(title=f"Contact log review: {self.source}",
-                                                         meta=f"{len(self.contacts):,} contacts", sections=sections))
+                                                         meta=f"{self.count:,} contacts", sections=sections))
         return Path(out)
 
 
 def review_log(path, *, scenario: Scenario | str | Path | None = None, tz: str | None = None, messages=None,
-               by: str = "day", short_abandon_s: float = 5.0) -> LogReview:
+               by: str = "day", short_abandon_s: float = 5.0, engine: str = "pandas") -> LogReview:
     """Read a contact log and measure it against a scenario's targets.
 
     Parameters
@@ -91,6 +97,9 @@ def review_log(path, *, scenario: Scenario | str | Path | None = None, tz: str |
         KPI period.
     short_abandon_s : float
         Abandons sooner than this [s] are short (left out of the rates).
+    engine : {"pandas", "duckdb", "auto"}
+        ``"duckdb"``: KPIs and history computed out of core by :mod:`planner.contacts.duck`
+        (``planner[big]``); ``"auto"``: DuckDB above ``AUTO_ROWS`` contacts when it is installed.
 
     Returns
     -------
@@ -115,10 +124,13 @@ def review_log(path, *, scenario: Scenario | str | Path | None = None, tz: str |
     targets = scenario.targets() if scenario is not None else None
     kinds = {name: spec.kind for name, spec in targets.items()} if targets else None
     tz = scenario.config.timezone if scenario is not None else tz
+    interval_s = (scenario.config.interval_s or 900.0) if scenario is not None else 900.0
+    if pick_engine(path, engine, messages) == "duckdb":
+        return duck_review(path, tz=tz, targets=targets, kinds=kinds, by=by, short_abandon_s=short_abandon_s,
+                           interval_s=interval_s, inputs=(Path(path), *(scenario.inputs() if scenario else ())))
     contacts = read_contacts(path, tz=tz, messages=messages, kinds=kinds)
     known = set(contacts["channel"])
     targets = {name: spec for name, spec in (targets or {}).items() if name in known}
-    interval_s = (scenario.config.interval_s or 900.0) if scenario is not None else 900.0
     report = kpis(contacts, targets=targets, by=by, short_abandon_s=short_abandon_s, interval=interval_s)
     chats = (contacts["kind"] == "chat") & contacts["agent_id"].notna()
     concurrency = estimate_concurrency(contacts.loc[chats]) if chats.any() else None
@@ -129,3 +141,21 @@ def review_log(path, *, scenario: Scenario | str | Path | None = None, tz: str |
     return LogReview(source=str(path), contacts=contacts, report=report, summary=summary,
                      patience=estimate_patience(contacts),
                      concurrency=concurrency, history=to_history(contacts, interval_s), inputs=tuple(inputs))
+
+
+def duck_review(path, *, tz, targets, kinds, by, short_abandon_s, interval_s, inputs) -> LogReview:
+    """:func:`review_log` with DuckDB: KPIs and history out of core; patience and concurrency from the
+    live channels' contacts only (the rows they need)."""
+    options = dict(tz=tz, kinds=kinds)
+    history = duck_history(path, interval=interval_s, **options)
+    known = set(history["channel"])
+    targets = {name: spec for name, spec in (targets or {}).items() if name in known}
+    report = duck_kpis(path, targets=targets, by=by, short_abandon_s=short_abandon_s, interval=interval_s, **options)
+    summary = duck_kpis(path, targets=targets, by="total", short_abandon_s=short_abandon_s, **options).table
+    live = sorted(c for c, kind in report.table.groupby("channel")["kind"].first().items() if kind != "deferred")
+    contacts = duck_read_contacts(path, channels=live, **options)
+    chats = (contacts["kind"] == "chat") & contacts["agent_id"].notna()
+    concurrency = estimate_concurrency(contacts.loc[chats]) if chats.any() else None
+    return LogReview(source=str(path), contacts=contacts, report=report, summary=summary,
+                     patience=estimate_patience(contacts), concurrency=concurrency, history=history,
+                     inputs=tuple(inputs))

@@ -31,6 +31,7 @@ from planner.report.publish import write_run
 from planner.schedule import Schedule, design_and_simulate, schedule_spec
 from planner.staffing.outbound import Outbound
 from planner.staffing.plan import Chat, Deferred, Voice, staff
+from planner.units import run_channels, split_timing
 
 __all__ = ["Scenario", "RunResult"]
 
@@ -347,7 +348,8 @@ class Scenario:
     def _interval_s(self, frame: pd.DataFrame) -> float:
         return frame.attrs.get("interval_s") or self.config.interval_s or interval_s_of(frame)
 
-    def run(self, *, progress: Progress | None = None, forecast: pd.DataFrame | None = None) -> RunResult:
+    def run(self, *, progress: Progress | None = None, forecast: pd.DataFrame | None = None, jobs: int = 1,
+            engine: str = "local", scheduler: str | None = None) -> RunResult:
         """Read, forecast, adjust and staff; returns the frames and the time each stage took.
 
         With ``forecast`` (one produced elsewhere) the history is not read: the forecast is
@@ -372,14 +374,15 @@ class Scenario:
             events = self.read_events(history)
             self.horizon(history)  # a horizon inside the history stops here, before the work
             lap("read")
-            forecast = self.forecast(history, events)
         else:
-            history = pd.DataFrame({"interval_start": pd.Series(dtype=forecast["interval_start"].dtype),
-                                    "channel": pd.Series(dtype=str), "offered": pd.Series(dtype=float)})
-        forecast = self.adjust(forecast)
+            history, events = pd.DataFrame({"interval_start": pd.Series(dtype=forecast["interval_start"].dtype),
+                                            "channel": pd.Series(dtype=str), "offered": pd.Series(dtype=float)}), None
+        # forecast, adjust and staff each channel: the unit of docs/design.md section 9, mapped by planner.units
+        forecast, plan, units = run_channels(self, history, events, calibration, forecast, jobs=jobs, engine=engine,
+                                             scheduler=scheduler)
         lap("forecast")
-        plan = self.staff(forecast, calibration, history)
-        lap("staff")
+        timings.update(split_timing(timings.pop("forecast"), units))
+        note("staff")
         paid = dict(interval_s=self._interval_s(forecast), paid_hours_per_day=self.config.paid_hours_per_day,
                     paid_days_per_week=self.config.paid_days_per_week)
         daily, weekly = rollup(plan, by="day", **paid), rollup(plan, by="week", **paid)

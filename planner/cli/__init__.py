@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import signal
 import sys
 import threading
@@ -161,6 +162,20 @@ FORCE = click.option("--force", is_flag=True,
                      help="Replace the --out folder even if it holds files planner did not write (they are deleted).")
 
 
+
+def UNIT_OPTIONS(command):
+    """``--jobs``, ``--engine``, ``--scheduler``: how the per-channel units run (planner.units, whose
+    import is left to the command so ``--help`` stays quick)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    command = click.option("--scheduler", default=None, metavar="ADDRESS",
+                           help="Dask scheduler, e.g. tcp://host:8786 (with --engine dask; none: a local cluster).")(command)
+    command = click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+                           help="Run the units on a local process pool or on Dask (pip install 'planner[dask]').")(command)
+    return click.option("--jobs", type=click.IntRange(min=1), default=max(1, cores), show_default="the cores",
+                        help="Processes (or local Dask workers) running channels in parallel; outputs are the "
+                             "same for any value.")(command)
+
+
 @click.group(cls=PlannerGroup, context_settings=CONTEXT)
 @click.option("--debug", is_flag=True, help="Show the full traceback on errors.")
 @click.version_option(package_name="planner", message="planner %(version)s")
@@ -194,3 +209,4 @@ from planner.cli import erlang as _erlang  # noqa: E402,F401
 from planner.cli import scenarios as _scenarios  # noqa: E402,F401
 from planner.cli import schedule as _schedule  # noqa: E402,F401
 from planner.cli import simulate as _simulate  # noqa: E402,F401
+from planner.cli import sweep as _sweep  # noqa: E402,F401

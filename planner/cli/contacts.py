@@ -23,8 +23,11 @@ BY = ("interval", "day", "week", "month", "total")
               help="Abandons sooner than this are short: counted apart and left out of every rate.")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<log name>-kpis/).")
+@click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb"]), default="auto", show_default=True,
+              help="duckdb: out of core over CSV/Parquet (pip install 'planner[big]'); auto: DuckDB above "
+                   "2,000,000 contacts when installed.")
 @FORCE
-def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out, force) -> None:
+def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, engine, out, force) -> None:
     """KPIs of a contact log, per channel and period, and the patience and chat concurrency it shows.
 
     LOG has one row per contact: contact_id, channel, arrived_at and optionally customer_id,
@@ -38,6 +41,7 @@ def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out
     Example:
       planner kpis scenarios/data/contacts.csv.gz --messages scenarios/data/messages.csv.gz \\
         --scenario scenarios/from-contacts.toml --by week
+      planner kpis big-log.parquet --scenario scenarios/from-contacts.toml --engine duckdb
     """
     from planner.report import OutputFolder
     from planner.review import review_log
@@ -46,11 +50,11 @@ def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, out
     folder = Path(out) if out else Path("out") / f"{name}-kpis"
     with OutputFolder.claim(folder, protect=[Path(log_path), *([Path(messages)] if messages else [])], force=force):
         review = review_log(log_path, scenario=scenario_path, tz=tz, messages=messages, by=by,
-                            short_abandon_s=short_abandon_s)
+                            short_abandon_s=short_abandon_s, engine=engine)
         review.write(folder, force=force)
     shown = ["channel", "offered", "abandon_rate", "service_level", "target_service_level", "not_yet_due",
              "threshold_s", "asa_s", "aht_s", "first_response_p90_s", "fcr", "repeat_7d"]
-    click.echo(f"{review.source}: {len(review.contacts):,} contacts")
+    click.echo(f"{review.source}: {review.count:,} contacts")
     click.echo(_table(review.summary, shown))
     if len(review.patience):
         click.echo("patience (exponential MLE, 95% interval):")

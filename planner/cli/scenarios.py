@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from planner.cli import CONTEXT, FORCE, _table, cli
+from planner.cli import CONTEXT, FORCE, UNIT_OPTIONS, _table, cli
 
 
 STAGES = ("read", "forecast", "staff", "roll-up", "plots", "report")
@@ -34,8 +34,9 @@ def _stages(label: str):
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<scenario>/; with several scenarios, one folder each inside).")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with one sheet per table.")
+@UNIT_OPTIONS
 @FORCE
-def run_scenarios(scenarios, out, xlsx, force) -> None:
+def run_scenarios(scenarios, out, xlsx, jobs, engine, scheduler, force) -> None:
     """Forecast, staff and report a scenario: the planner's main job.
 
     Reads the history and events the scenario names, forecasts every channel over the horizon,
@@ -47,6 +48,7 @@ def run_scenarios(scenarios, out, xlsx, force) -> None:
     Example:
       planner run scenarios/base.toml
       planner run scenarios/base.toml scenarios/volume-plus-10.toml --out out/q3 --xlsx
+      planner run scenarios/base.toml --jobs 4
     """
     from planner.report import OutputFolder
     from planner.scenario import Scenario
@@ -56,7 +58,7 @@ def run_scenarios(scenarios, out, xlsx, force) -> None:
         folder = _out_folder(out, path, len(scenarios) > 1)
         with OutputFolder.claim(folder, protect=scenario.inputs(), force=force), _stages(f"{scenario.name}") as bar:
             tick = None if bar is None else (lambda stage: bar.update(1))
-            result = scenario.run(progress=tick)
+            result = scenario.run(progress=tick, jobs=jobs, engine=engine, scheduler=scheduler)
             scenario.write(result, folder, xlsx=xlsx, progress=tick, force=force)
         totals = result.daily.groupby("channel")[["offered", "fte", "fte_gross"]].mean()
         click.echo(f"{scenario.name}: {len(result.plan):,} intervals planned -> {folder}/")
