@@ -12,7 +12,12 @@ Routing (the rules of the issue, as ACDs implement them):
   longest-idle agent" is any idle agent and only idle counts are kept;
 * an agent who becomes free takes the waiting work of its group's first skill with a queue, then the
   second...: the highest-priority waiting work among its skills, first come first served within a
-  class (and deferred work, when it is a skill, fills the idle time this leaves: the reservoir);
+  class;
+* deferred work (email, back office) fills the idle time live work leaves (the reservoir): an agent
+  on a deferred item is interrupted by a live contact that finds no idle agent among its groups
+  (preemptive resume: the item goes back to the head of its queue with the work left), so live
+  classes see the deferred work only through the agents they share, and a group with enough idle
+  time serves its live classes exactly as without the deferred work;
 * a waiting contact abandons when its patience runs out (found lazily when it reaches the head of
   its queue, which is exact for first-come-first-served queues).
 
@@ -80,7 +85,7 @@ class System:
 class SimResult:
     """Per replication (rows) and class (columns): ``offered``, ``met`` (answered within the threshold,
     or finished within the deadline), ``abandoned``, ``wait_s`` (summed waits of answered contacts),
-    ``answered``; ``busy_s`` per replication and group (agent time spent working)."""
+    ``answered`` (for deferred classes ``wait_s`` sums the time from arrival to completion); ``busy_s`` per replication and group (agent time spent working)."""
 
     offered: np.ndarray
     met: np.ndarray
@@ -145,26 +150,42 @@ def _replicate(system: System, agents, contacts, warmup_s: float):
     offered, met, abandoned, wait, answered = [0] * k, [0] * k, [0] * k, [0.0] * k, [0] * k
     busy = [0.0] * len(skills)
     idle = [int(a) for a in agents]
+    on_deferred: list[list] = [[] for _ in skills]  # per group: deferred jobs in progress (preemptible)
     queues = [deque() for _ in range(k)]
     heap: list = []
     times, classes, handle, patience = contacts
-    n, i = len(times), 0
+    n, i, seq = len(times), 0, 0
     pop, push, inf = heapq.heappop, heapq.heappush, float("inf")
 
     def start(now, c, arrived, service, counted, g):
-        push(heap, (now + service, g))
+        nonlocal seq
+        seq += 1
         busy[g] += service
+        if deferred[c]:  # [end, class, arrived, counted, group, alive]: met is counted when it ends
+            job = [now + service, c, arrived, counted, g, True]
+            on_deferred[g].append(job)
+            push(heap, (now + service, seq, g, job))
+            return
+        push(heap, (now + service, seq, g, None))
         if counted:
             w = now - arrived
             answered[c] += 1
             wait[c] += w
-            if (w + service if deferred[c] else w) <= limit[c]:
+            if w <= limit[c]:
                 met[c] += 1
 
     while True:
         next_arrival = times[i] if i < n else inf
         if heap and heap[0][0] <= next_arrival:
-            now, g = pop(heap)
+            now, _, g, job = pop(heap)
+            if job is not None:
+                if not job[5]:
+                    continue  # preempted: its agent is on a live contact
+                on_deferred[g].remove(job)
+                if job[3]:
+                    answered[job[1]] += 1
+                    wait[job[1]] += now - job[2]
+                    met[job[1]] += now - job[2] <= limit[job[1]]
             for c in skills[g]:
                 q = queues[c]
                 while q and q[0][2] < now:  # ran out of patience while waiting
@@ -187,7 +208,16 @@ def _replicate(system: System, agents, contacts, warmup_s: float):
                     start(now, c, now, service, counted, g)
                     break
             else:
-                queues[c].append((now, service, now + patience[i], counted))
+                for g in (route[c] if not deferred[c] else ()):
+                    if on_deferred[g]:  # preempt deferred work: it resumes later with what is left
+                        job = on_deferred[g].pop()
+                        job[5] = False
+                        busy[g] -= job[0] - now
+                        queues[job[1]].appendleft((job[2], job[0] - now, inf, job[3]))
+                        start(now, c, now, service, counted, g)
+                        break
+                else:
+                    queues[c].append((now, service, now + patience[i], counted))
             i += 1
         else:
             break
