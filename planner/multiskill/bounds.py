@@ -151,5 +151,6 @@ def pooled_agents(live_load_erlangs, aht_s, *, target_service_level, threshold_s
         need[impatient] = erlang_a.required_agents(
             total[impatient], pooled_aht[impatient], patience_s=1.0 / rate[impatient],
             target_service_level=target[impatient], threshold_s=threshold[impatient])
-    work = total + np.asarray(deferred_erlangs, float).reshape(len(total), -1).sum(axis=1)
+    deferred = np.asarray(deferred_erlangs, float)
+    work = total + (deferred.reshape(len(total), -1).sum(axis=1) if deferred.ndim else deferred)
     return np.maximum(np.asarray(need, float), np.ceil(work - 1e-9)).astype(np.int64)
