@@ -63,6 +63,9 @@ def run_scenarios(scenarios, out, xlsx, force) -> None:
         click.echo("mean per day:\n" + _table(totals.reset_index()))
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         click.echo(f"time: {timings}")
+        if getattr(result, "groups", None) is not None:  # [groups]: the saving against the silo plan
+            from planner.report.groups import saving_note
+            click.echo(saving_note(result.groups))
 
 
 @cli.command("check", context_settings=CONTEXT)

@@ -119,8 +119,8 @@ def pooled_agents(live_load_erlangs, aht_s, *, target_service_level, threshold_s
     live_load_erlangs, aht_s, target_service_level, threshold_s, patience_s : array_like, shape (T, K)
         Each live class's load [Erlang], AHT [s], target, threshold [s] and mean patience [s] (inf or
         None: no abandonment). The pool serves the total load at the load-weighted AHT, with the
-        strictest target (highest service level, shortest threshold) and the load-weighted
-        abandonment rate.
+        strictest target among the classes with load (highest service level, shortest threshold)
+        and the load-weighted abandonment rate.
     deferred_erlangs : array_like, shape (T,) or (T, J)
         Deferred work done in the interval [agent-equivalents]: the pool needs at least the total work.
 
@@ -139,8 +139,11 @@ def pooled_agents(live_load_erlangs, aht_s, *, target_service_level, threshold_s
     total = load.sum(axis=1)
     weight = np.where(total[:, None] > 0, load / np.where(total[:, None] > 0, total[:, None], 1.0), 1.0 / load.shape[1])
     pooled_aht = (weight * aht).sum(axis=1)
-    target = np.broadcast_to(np.asarray(target_service_level, float), load.shape).max(axis=1)
-    threshold = np.broadcast_to(np.asarray(threshold_s, float), load.shape).min(axis=1)
+    present = load > 0  # the strictest target among the classes with work in the interval
+    target = np.where(present, np.broadcast_to(np.asarray(target_service_level, float), load.shape), 0.0).max(axis=1)
+    threshold = np.where(present, np.broadcast_to(np.asarray(threshold_s, float), load.shape), np.inf).min(axis=1)
+    target = np.where(present.any(axis=1), target, 0.5)
+    threshold = np.where(np.isfinite(threshold), threshold, 0.0)
     patience = np.full(load.shape, np.inf) if patience_s is None else np.broadcast_to(
         np.asarray(patience_s, float), load.shape)
     rate = (weight / np.where(np.isfinite(patience), patience, np.inf)).sum(axis=1)

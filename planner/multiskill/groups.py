@@ -15,10 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
+from planner.config import ScenarioConfig, locate
 from planner.errors import SpecError
 from planner.schema import did_you_mean
 
-__all__ = ["Group", "read_groups", "silo_groups", "GROUP_KEYS"]
+__all__ = ["Group", "read_groups", "silo_groups", "scenario_groups", "GROUP_KEYS"]
 
 GROUP_KEYS = {"skills", "cost", "min_agents", "max_agents"}
 
@@ -114,3 +115,14 @@ def silo_groups(channels) -> tuple[Group, ...]:
     (Group(name='phone', skills=('phone',), cost=1.0, min_agents=0, max_agents=None), Group(name='chat', skills=('chat',), cost=1.0, min_agents=0, max_agents=None))
     """
     return tuple(Group(name, (name,)) for name in channels)
+
+
+def scenario_groups(config: ScenarioConfig) -> tuple[Group, ...] | None:
+    """The scenario's ``[groups]`` (None without), errors as ``file: groups.NAME.key: message``."""
+    if not config.groups:
+        return None
+    try:
+        return read_groups(config.groups, config.channels)
+    except SpecError as error:
+        key, _, message = str(error).partition(": ")
+        raise locate(config, tuple(key.split(".")), message) from None
