@@ -4,8 +4,10 @@ force, bracketing of the search, and monotonicity of the simulator (docs/design.
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -157,3 +159,66 @@ def test_bad_groups_are_one_error_naming_the_key(table, message):
     with pytest.raises(SpecError) as error:
         read_groups(table, CHANNELS)
     assert str(error.value) == message
+
+
+# --- scenarios with [groups] ---------------------------------------------------------------------
+
+def _tiny(folder, groups: str) -> Path:
+    rows = "".join(f"2026-06-{d:02d} {h:02d}:00,{c},{n},{a}\n" for d in range(1, 29) for h in range(8, 20)
+                   for c, n, a in (("phone", 40 + 2 * h, 240), ("chat", 20, 300), ("email", 12, 400)))
+    (folder / "history.csv").write_text("interval_start,channel,offered,aht_s\n" + rows)
+    (folder / "plan.toml").write_text(f'''
+name = "tiny"
+timezone = "Europe/London"
+interval = "1h"
+history = "history.csv"
+horizon = {{ start = 2026-06-29, days = 2 }}
+[channels]
+phone = {{ kind = "voice", target_service_level = 0.8, threshold_s = 20, shrinkage = 0.3 }}
+chat = {{ kind = "voice", target_service_level = 0.8, threshold_s = 30, shrinkage = 0.3 }}
+email = {{ kind = "deferred", deadline_s = "4h", shrinkage = 0.25 }}
+{groups}''')
+    return folder / "plan.toml"
+
+
+def test_a_scenario_with_groups_plans_every_group_between_the_bounds(tmp_path):
+    from planner.scenario import Scenario
+
+    path = _tiny(tmp_path, "[groups]\nblended = { skills = [\"phone\", \"chat\", \"email\"] }\n"
+                 "phone = { skills = [\"phone\"] }\n")
+    scenario = Scenario.load(path)
+    result = scenario.run()
+    groups = result.groups
+    assert set(groups.plan["group"]) == {"blended", "phone"}
+    per_interval = groups.plan.groupby("interval_start")[["agents", "static_agents", "pooled_agents"]].agg(
+        {"agents": "sum", "static_agents": "sum", "pooled_agents": "first"})
+    assert (per_interval["pooled_agents"] <= per_interval["agents"]).mean() > 0.9  # per interval, to simulation noise
+    hours = dict(zip(groups.totals["design"], groups.totals["agent_hours"]))
+    assert hours["pooled bound"] <= hours["group plan"] <= hours["static bound"] == hours["silo"]
+    assert hours["group plan"] < hours["silo"]  # phone and chat share a team, email fills its idle time
+    row = groups.channels.set_index("channel")
+    assert row.loc["phone", "basis"].startswith("simulation")
+    assert (row.loc[["phone", "chat"], "service_level_lo"] >= 0.8).all()
+    scenario.write(result, tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "group_plan.csv")
+    assert {"interval_start", "group", "agents", "agents_gross", "on_phone"} <= set(written.columns)
+    assert "Agent groups" in (tmp_path / "out" / "report.html").read_text()
+
+
+@pytest.mark.parametrize("groups,message", [
+    ("[groups]\nall = { skills = [\"phone\", \"chat\", \"emial\"] }\n",
+     "groups.all.skills: emial is no channel (did you mean 'email'?)"),
+    ("[groups]\nall = { skills = [\"phone\", \"chat\"] }\n",
+     "groups: no group can serve channel email; add it to a group's skills, e.g. email = { skills = [\"email\"] }"),
+    ("[groups]\nall = { skills = [\"phone\", \"chat\", \"email\"], min_agents = 9, max_agents = 2 }\n",
+     "groups.all.min_agents: 9 is above max_agents = 2; lower min_agents or raise max_agents"),
+])
+def test_planner_check_names_the_bad_group_key_in_one_line(tmp_path, groups, message):
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    path = _tiny(tmp_path, groups)
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"Error: {path}: {message}"]

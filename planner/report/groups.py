@@ -28,7 +28,7 @@ def group_fte(plan: pd.DataFrame, *, interval_s: float, by: str = "day", paid_ho
     """
     local = plan["interval_start"].dt.tz_localize(None).dt.normalize()
     if by == "week":
-        local = local - pd.to_timedelta(local.dt.dayofweek, unit="D")
+        local = local - pd.to_timedelta(local.dt.day_of_week, unit="D")
     hours = interval_s / 3600.0
     frame = pd.DataFrame({"period": local.dt.strftime("%Y-%m-%d"), "group": plan["group"],
                           "agent_hours": plan["agents"] * hours, "agent_hours_gross": plan["agents_gross"] * hours})
