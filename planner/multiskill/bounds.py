@@ -9,8 +9,8 @@
   one solver call per block of intervals, not per interval. ``x[g, k]`` is the fractional
   multi-skill equivalent (agent time of group g on channel k) the suites report.
 * :func:`pooled_agents` (lower bound): one pool holding every skill, all the live work with the
-  strictest target (Erlang C, or Erlang A with the pooled abandonment rate when contacts abandon),
-  and at least the total work (live plus deferred) in whole agents.
+  loosest target of the classes with work (Erlang C, or Erlang A with the pooled abandonment rate
+  when contacts abandon), and at least the total work (live plus deferred) in whole agents.
 
 References: W. Whitt and R. B. Wallace (2005), "A staffing algorithm for call centers with
 skill-based routing", Manufacturing & Service Operations Management 7(4); R. K. Ahuja, T. L.
@@ -118,9 +118,11 @@ def pooled_agents(live_load_erlangs, aht_s, *, target_service_level, threshold_s
     ----------
     live_load_erlangs, aht_s, target_service_level, threshold_s, patience_s : array_like, shape (T, K)
         Each live class's load [Erlang], AHT [s], target, threshold [s] and mean patience [s] (inf or
-        None: no abandonment). The pool serves the total load at the load-weighted AHT, with the
-        strictest target among the classes with load (highest service level, shortest threshold)
-        and the load-weighted abandonment rate.
+        None: no abandonment). The pool serves the total load at the load-weighted AHT and the
+        load-weighted abandonment rate, to the loosest target among the classes with load (lowest
+        service level, longest threshold). With equal targets this is the issue's "strictest
+        target"; with different ones the strictest is no lower bound (priorities beat it: a group
+        plan of the sample scenario with phone at 80/20 and chat at 80/40 went below it).
     deferred_erlangs : array_like, shape (T,) or (T, J)
         Deferred work done in the interval [agent-equivalents]: the pool needs at least the total work.
 
@@ -139,9 +141,9 @@ def pooled_agents(live_load_erlangs, aht_s, *, target_service_level, threshold_s
     total = load.sum(axis=1)
     weight = np.where(total[:, None] > 0, load / np.where(total[:, None] > 0, total[:, None], 1.0), 1.0 / load.shape[1])
     pooled_aht = (weight * aht).sum(axis=1)
-    present = load > 0  # the strictest target among the classes with work in the interval
-    target = np.where(present, np.broadcast_to(np.asarray(target_service_level, float), load.shape), 0.0).max(axis=1)
-    threshold = np.where(present, np.broadcast_to(np.asarray(threshold_s, float), load.shape), np.inf).min(axis=1)
+    present = load > 0  # the loosest target among the classes with work in the interval
+    target = np.where(present, np.broadcast_to(np.asarray(target_service_level, float), load.shape), 1.0).min(axis=1)
+    threshold = np.where(present, np.broadcast_to(np.asarray(threshold_s, float), load.shape), -np.inf).max(axis=1)
     target = np.where(present.any(axis=1), target, 0.5)
     threshold = np.where(np.isfinite(threshold), threshold, 0.0)
     patience = np.full(load.shape, np.inf) if patience_s is None else np.broadcast_to(

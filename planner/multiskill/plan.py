@@ -79,19 +79,22 @@ def _fill_reservoir(free_s, work_s, own_done_s, interval_s, occupancy):
 
     ``free_s``: agent time [s] the groups' live work leaves idle; ``work_s``: work arriving;
     ``own_done_s``: work the channel's own plan does. A greedy pass (oldest work first) is a solver,
-    so it loops over intervals.
+    so it loops over intervals. Returns the extra agents and the free time used [s].
     """
     due = np.cumsum(own_done_s)
     arrived = np.cumsum(work_s)
     arrived = arrived + max(0.0, float(np.max(due - arrived, initial=0.0)))  # the opening backlog
     extra = np.zeros(len(work_s), np.int64)
+    used = np.zeros(len(work_s))
     done = 0.0
     for t in range(len(work_s)):
+        before = done
         done = min(arrived[t], done + free_s[t])
+        used[t] = done - before
         if done < due[t] - 1e-6:
             extra[t] = int(np.ceil((due[t] - done) / (interval_s * occupancy) - 1e-9))
             done = min(arrived[t], done + extra[t] * interval_s * occupancy)
-    return extra
+    return extra, used
 
 
 def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: float, seed: int = 0,
@@ -132,14 +135,17 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     live_only[:, [col[c] for c in channels if c not in live]] = 0.0
     single = static_allocation(live_only, groups, channels)  # one-channel components, in the cheapest groups
     simulated: dict[str, tuple] = {}
+    served = np.zeros((n_t, n_g))  # live work [agent-equivalents] each group serves
     for component in _components(groups, live):
         members = [g for g, group in enumerate(groups) if set(group.skills) & set(component)]
+        ks = [col[c] for c in component]
         if len(component) == 1:
             agents[:, members] = np.maximum(agents[:, members], single.agents[:, members])
+            share = agents[:, members] / np.maximum(agents[:, members].sum(axis=1, keepdims=True), 1)
+            served[:, members] += share * busy[:, ks]
             continue
-        ks = [col[c] for c in component]
-        aht = np.where(load[:, ks] > 0, load[:, ks] * interval_s / np.maximum(_wide(plan, "offered", channels, index)[
-            :, ks], 1e-9), 0.0).max(axis=0)
+        offered = _wide(plan, "offered", channels, index)[:, ks]
+        aht = np.where(load[:, ks] > 0, load[:, ks] * interval_s / np.maximum(offered, 1e-9), 0.0).max(axis=0)
         rates = load[:, ks] / np.maximum(aht, 1e-9)
         patience = settings["patience_s"].reindex(component).astype(float).fillna(np.inf).to_numpy()
         system = System(rate_per_s=rates.max(axis=0), aht_s=aht, threshold_s=settings["threshold_s"].reindex(
@@ -150,21 +156,20 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
                                                  low=low[members], high=high[members], replications=replications,
                                                  duration_s=duration_s, seed=seed)
         agents[:, members] = np.maximum(agents[:, members], found)
-        simulated[tuple(component)] = (results, bucket, _wide(plan, "offered", component, index))
-    def single_share(g, k):  # share of channel k's live agents in group g
-        total = agents[:, [h for h, group in enumerate(groups) if channels[k] in group.skills]].sum(axis=1)
-        return np.where(total > 0, agents[:, g] / np.maximum(total, 1), 0.0) if len(
-            [x for x in groups[g].skills if x in live]) == 1 else single.split[:, g, k] / np.maximum(live_only[:, k], 1)
-
+        shares = np.zeros((len(results), len(members)))  # each group's share of the component's work, by bucket
+        for b, result in results.items():
+            if result is not None:
+                shares[b] = result.result.busy_s.mean(axis=0) / max(result.result.busy_s.mean(axis=0).sum(), 1e-9)
+        served[:, members] += shares[bucket] * busy[:, ks].sum(axis=1, keepdims=True)
+        simulated[tuple(component)] = (results, bucket, offered)
+    free = np.maximum(agents - served, 0.0) * interval_s  # idle agent time [s] per group
     for c in [c for c in channels if c not in live]:  # deferred work fills the reservoirs
         holders = [g for g, group in enumerate(groups) if c in group.skills]
-        free = np.zeros(n_t)
-        for g in holders:  # the group's agents less the live work it serves (its share of each channel)
-            served = sum(single_share(g, col[x]) * busy[:, col[x]] for x in live if x in groups[g].skills)
-            free += np.maximum(agents[:, g] - served, 0.0)
         occupancy = float(settings.at[c, "max_occupancy"]) if pd.notna(settings.at[c, "max_occupancy"]) else 1.0
-        extra = _fill_reservoir(free * interval_s * occupancy, load[:, col[c]] * interval_s, busy[:, col[c]] * interval_s,
-                                interval_s, occupancy)
+        available = free[:, holders].sum(axis=1) * occupancy
+        extra, used = _fill_reservoir(available, load[:, col[c]] * interval_s, busy[:, col[c]] * interval_s,
+                                      interval_s, occupancy)
+        free[:, holders] *= (1.0 - np.divide(used, available, out=np.zeros(n_t), where=available > 0))[:, None]
         best = min(holders, key=lambda g: (groups[g].cost, groups[g].skills.index(c), len(groups[g].skills)))
         agents[:, best] += extra
     agents = np.clip(agents, low, high)
@@ -178,7 +183,7 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     if deferred:  # the pool's idle time takes the deferred work too, as the groups' does
         free = np.maximum(pooled - busy[:, [col[c] for c in live]].sum(axis=1), 0.0) * interval_s
         pooled = pooled + _fill_reservoir(free, load[:, deferred].sum(axis=1) * interval_s,
-                                          busy[:, deferred].sum(axis=1) * interval_s, interval_s, 1.0)
+                                          busy[:, deferred].sum(axis=1) * interval_s, interval_s, 1.0)[0]
     return _assemble(plan, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated,
                      interval_s)
 
