@@ -10,7 +10,8 @@ the scenario's groups, and returns, per interval and group, the agents of three 
   groups are the channel's own model) and placed in the cheapest groups by the static MILP; a
   component of several channels is staffed by simulation (:func:`.search.staff_intervals`, one
   search per bucket of similar load vectors). Deferred channels then fill the idle time of the
-  groups that hold them (the reservoir): their work is done as early as the free capacity allows,
+  groups that hold them (the reservoir; the idle time is the agents less the whole offered live load,
+  less a ``safety`` margin): their work is done as early as the free capacity allows,
   and agents are added (to the cheapest group holding the channel) only where the work done would
   fall behind the channel's own plan. The channel's own plan meets its deadline target, and this
   schedule is never behind it, so the target still holds (EDF with more capacity at every instant
@@ -98,7 +99,7 @@ def _fill_reservoir(free_s, work_s, own_done_s, interval_s, occupancy):
 
 
 def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: float, seed: int = 0,
-                replications: int = 10, duration_s: float = 3600.0) -> GroupPlan:
+                replications: int = 10, duration_s: float = 3600.0, safety: float = 0.25) -> GroupPlan:
     """The group plan from a silo plan (see the module notes); intervals with no agent are dropped.
 
     Parameters
@@ -111,6 +112,11 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         Interval length [s].
     seed, replications, duration_s
         The simulations of components with several live channels.
+    safety : float
+        Standard deviations of each group's live work (``safety * sqrt(load)`` agents, the
+        Poisson spread of busy agents) kept out of the idle time offered to deferred work. Replaying
+        the sample scenario's blended email over four weeks (:func:`.replay.replay`), 0 left email at
+        97% on time (target 99%) and 0.25 at 99.99%.
     """
     if "segment" in plan.columns:  # agents repeat per segment row: one row per interval x channel
         plan = plan.groupby(["interval_start", "channel"], as_index=False, sort=False).agg(
@@ -135,14 +141,15 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     live_only[:, [col[c] for c in channels if c not in live]] = 0.0
     single = static_allocation(live_only, groups, channels)  # one-channel components, in the cheapest groups
     simulated: dict[str, tuple] = {}
-    served = np.zeros((n_t, n_g))  # live work [agent-equivalents] each group serves
+    served = np.zeros((n_t, n_g))  # live work [agent-equivalents] each group serves: the whole offered load
+    # (live contacts interrupt deferred work, so few abandon: the abandoned work is no idle time)
     for component in _components(groups, live):
         members = [g for g, group in enumerate(groups) if set(group.skills) & set(component)]
         ks = [col[c] for c in component]
         if len(component) == 1:
             agents[:, members] = np.maximum(agents[:, members], single.agents[:, members])
             share = agents[:, members] / np.maximum(agents[:, members].sum(axis=1, keepdims=True), 1)
-            served[:, members] += share * busy[:, ks]
+            served[:, members] += share * load[:, ks]
             continue
         offered = _wide(plan, "offered", channels, index)[:, ks]
         aht = np.where(load[:, ks] > 0, load[:, ks] * interval_s / np.maximum(offered, 1e-9), 0.0).max(axis=0)
@@ -160,9 +167,9 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         for b, result in results.items():
             if result is not None:
                 shares[b] = result.result.busy_s.mean(axis=0) / max(result.result.busy_s.mean(axis=0).sum(), 1e-9)
-        served[:, members] += shares[bucket] * busy[:, ks].sum(axis=1, keepdims=True)
+        served[:, members] += shares[bucket] * load[:, ks].sum(axis=1, keepdims=True)
         simulated[tuple(component)] = (results, bucket, offered)
-    free = np.maximum(agents - served, 0.0) * interval_s  # idle agent time [s] per group
+    free = np.maximum(agents - served - safety * np.sqrt(served), 0.0) * interval_s  # idle agent time [s] per group
     for c in [c for c in channels if c not in live]:  # deferred work fills the reservoirs
         holders = [g for g, group in enumerate(groups) if c in group.skills]
         occupancy = float(settings.at[c, "max_occupancy"]) if pd.notna(settings.at[c, "max_occupancy"]) else 1.0
