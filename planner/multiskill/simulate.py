@@ -105,12 +105,15 @@ class SimResult:
         ``service_level``, ``asa_s``, ``abandon_rate``."""
         from scipy import stats
 
-        with np.errstate(invalid="ignore", divide="ignore"):
+        import warnings
+
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a class with no contacts: NaN
             values = {"service_level": self.met / self.offered, "asa_s": self.wait_s / self.answered,
                       "abandon_rate": self.abandoned / self.offered}[what]
-        r = np.sum(np.isfinite(values), axis=0)
-        mean = np.nanmean(values, axis=0) if values.size else np.full(values.shape[1], np.nan)
-        sd = np.nanstd(values, axis=0, ddof=1) if len(values) > 1 else np.zeros(values.shape[1])
+            r = np.sum(np.isfinite(values), axis=0)
+            mean = np.nanmean(values, axis=0)
+            sd = np.nanstd(values, axis=0, ddof=1) if len(values) > 1 else np.zeros(values.shape[1])
         half = stats.t.ppf(0.5 + level / 2, np.maximum(r - 1, 1)) * sd / np.sqrt(np.maximum(r, 1))
         return mean, mean - half, mean + half
 
