@@ -246,6 +246,9 @@ def compare_scenarios(scenarios, by, out, force) -> None:
         for scenario in loaded:
             result = scenario.run()
             rollups[scenario.name] = result.weekly if by == "week" else result.daily
+            if getattr(result, "groups", None) is not None:  # cross-trained: the groups' agents, by channel
+                from planner.report.groups import group_rollup
+                rollups[scenario.name] = group_rollup(result, scenario.config, by=by)
         table = compare(rollups)
         with OutputFolder(folder, protect=inputs, force=force) as target:
             target.write_csv("compare.csv", table)

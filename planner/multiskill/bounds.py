@@ -49,7 +49,7 @@ class StaticPlan:
 
 
 def static_allocation(requirement, groups: tuple[Group, ...], channels: list[str], *,
-                      block: int = 96) -> StaticPlan:
+                      block: int = 96, integral: bool = True) -> StaticPlan:
     """Least-cost whole agents per group covering each channel's own requirement (the upper bound).
 
     Parameters
@@ -61,6 +61,8 @@ def static_allocation(requirement, groups: tuple[Group, ...], channels: list[str
         The K channel names, in the columns' order.
     block : int
         Intervals solved together as one block-diagonal MILP.
+    integral : bool
+        Whole agents per group (the bound); False: the LP relaxation, fractional agents for roll-ups.
 
     Examples
     --------
@@ -86,7 +88,7 @@ def static_allocation(requirement, groups: tuple[Group, ...], channels: list[str
     cost = np.array([group.cost for group in groups], float)
     low = np.array([group.min_agents for group in groups], float)
     high = np.array([np.inf if group.max_agents is None else group.max_agents for group in groups], float)
-    agents = np.zeros((n_t, n_g), np.int64)
+    agents = np.zeros((n_t, n_g), np.int64 if integral else float)
     split = np.zeros((n_t, n_g, n_k))
     for start in range(0, n_t, block):  # a solver call per block of intervals (a day), not per interval
         rows = r[start:start + block]
@@ -95,16 +97,16 @@ def static_allocation(requirement, groups: tuple[Group, ...], channels: list[str
         lo = np.concatenate([np.concatenate([row, np.full(n_g, -np.inf)]) for row in rows])
         hi = np.concatenate([np.concatenate([np.full(n_k, np.inf), np.zeros(n_g)]) for _ in rows])
         c = np.tile(np.concatenate([cost, np.full(n_e, 1e-9)]), b)
-        integral = np.tile(np.concatenate([np.ones(n_g), np.zeros(n_e)]), b)
+        integrality = np.tile(np.concatenate([np.full(n_g, float(integral)), np.zeros(n_e)]), b)
         bounds = Bounds(np.tile(np.concatenate([low, np.zeros(n_e)]), b),
                         np.tile(np.concatenate([high, np.full(n_e, np.inf)]), b))
-        result = milp(c, integrality=integral, bounds=bounds, constraints=LinearConstraint(big, lo, hi))
+        result = milp(c, integrality=integrality, bounds=bounds, constraints=LinearConstraint(big, lo, hi))
         if result.status != 0 or result.x is None:
             capped = [group.name for group in groups if group.max_agents is not None]
             raise SpecError(f"groups.{capped[0] if capped else ''}.max_agents: the groups cannot cover the channels' "
                             "requirement in some interval; raise max_agents or add a group")
         solution = result.x.reshape(b, n_g + n_e)
-        agents[start:start + b] = np.rint(solution[:, :n_g]).astype(np.int64)
+        agents[start:start + b] = np.rint(solution[:, :n_g]) if integral else solution[:, :n_g]
         for j, (g, k) in enumerate(e):
             split[start:start + b, g, k] = solution[:, n_g + j]
     return StaticPlan(agents=agents, split=split, cost=agents @ cost)

@@ -13,14 +13,16 @@ the scenario's groups, and returns, per interval and group, the agents of three 
   groups that hold them (the reservoir; the idle time is the agents less the whole offered live load,
   less a ``safety`` margin): their work is done as early as the free capacity allows,
   and agents are added (to the cheapest group holding the channel) only where the work done would
-  fall behind the channel's own plan. The channel's own plan meets its deadline target, and this
+  fall behind the channel's own plan (a deferred channel whose groups hold no live channel keeps
+  its own plan, in the cheapest of them). The channel's own plan meets its deadline target, and this
   schedule is never behind it, so the target still holds (EDF with more capacity at every instant
   is never later: Horn 1974).
 * ``pooled_agents`` (per interval, repeated per group): the fully pooled lower bound: one pool
   with all the live work and the strictest target (:func:`.bounds.pooled_agents`), whose idle
   time takes the deferred work under the same rule.
 
-``agents_gross = agents / (1 - shrinkage)`` with the highest shrinkage among the group's skills.
+``agents_gross = agents / (1 - shrinkage)`` with the group's shrinkage: its channels' shrinkage
+weighted by the agent time the static split gives each channel in the interval.
 """
 
 from __future__ import annotations
@@ -35,16 +37,17 @@ from planner.multiskill.groups import Group
 from planner.multiskill.search import staff_intervals
 from planner.multiskill.simulate import System
 
-__all__ = ["GroupPlan", "plan_groups"]
+__all__ = ["GroupPlan", "plan_groups", "equivalent_plan"]
 
 
 @dataclass(frozen=True)
 class GroupPlan:
-    """``plan``: one row per interval x group (``interval_start, group, agents, agents_gross,
-    static_agents, pooled_agents, on_<channel>...``); ``channels``: per channel, what the group plan
+    """``plan``: one row per interval x group (``interval_start, group, agents, agents_fractional,
+    shrinkage, agents_gross, static_agents, pooled_agents, on_<channel>...``); ``channels``: per channel, what the group plan
     delivers (``service_level`` with ``service_level_lo/hi``, ``asa_s``, ``abandon_rate``,
     ``within_deadline``, ``basis``); ``totals``: agent-hours of the silo plan, the static and pooled
-    bounds and the group plan, and the pooling gain ``(static - final) / static``."""
+    bounds and the group plan (whole agents, and fractional as the roll-ups count them), and the
+    pooling gain ``(static - final) / static``."""
 
     plan: pd.DataFrame
     channels: pd.DataFrame
@@ -75,17 +78,18 @@ def _components(groups: tuple[Group, ...], live: list[str]) -> list[list[str]]:
     return list(found.values())
 
 
-def _fill_reservoir(free_s, work_s, own_done_s, interval_s, occupancy):
+def _fill_reservoir(free_s, work_s, own_done_s, interval_s, occupancy, whole=True):
     """Extra whole agents per interval so deferred work done is never behind the channel's own plan.
 
     ``free_s``: agent time [s] the groups' live work leaves idle; ``work_s``: work arriving;
     ``own_done_s``: work the channel's own plan does. A greedy pass (oldest work first) is a solver,
-    so it loops over intervals. Returns the extra agents and the free time used [s].
+    so it loops over intervals. Returns the extra agents (whole, or fractional with ``whole=False``)
+    and the free time used [s].
     """
     due = np.cumsum(own_done_s)
     arrived = np.cumsum(work_s)
     arrived = arrived + max(0.0, float(np.max(due - arrived, initial=0.0)))  # the opening backlog
-    extra = np.zeros(len(work_s), np.int64)
+    extra = np.zeros(len(work_s), np.int64 if whole else float)
     used = np.zeros(len(work_s))
     done = 0.0
     for t in range(len(work_s)):
@@ -93,7 +97,8 @@ def _fill_reservoir(free_s, work_s, own_done_s, interval_s, occupancy):
         done = min(arrived[t], done + free_s[t])
         used[t] = done - before
         if done < due[t] - 1e-6:
-            extra[t] = int(np.ceil((due[t] - done) / (interval_s * occupancy) - 1e-9))
+            need = (due[t] - done) / (interval_s * occupancy)
+            extra[t] = int(np.ceil(need - 1e-9)) if whole else need
             done = min(arrived[t], done + extra[t] * interval_s * occupancy)
     return extra, used
 
@@ -140,6 +145,10 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     live_only = agents_own.copy()
     live_only[:, [col[c] for c in channels if c not in live]] = 0.0
     single = static_allocation(live_only, groups, channels)  # one-channel components, in the cheapest groups
+    own_fractional = _wide(plan, "agents_fractional", channels, index) if "agents_fractional" in plan else agents_own
+    live_fractional = np.where(np.isin(channels, live), own_fractional, 0.0)
+    single_fractional = static_allocation(live_fractional, groups, channels, integral=False)
+    frac, frac_sim = np.zeros((n_t, n_g)), np.zeros((n_t, n_g))  # fractional agents, for roll-ups
     simulated: dict[str, tuple] = {}
     served = np.zeros((n_t, n_g))  # live work [agent-equivalents] each group serves: the whole offered load
     # (live contacts interrupt deferred work, so few abandon: the abandoned work is no idle time)
@@ -148,6 +157,7 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         ks = [col[c] for c in component]
         if len(component) == 1:
             agents[:, members] = np.maximum(agents[:, members], single.agents[:, members])
+            frac[:, members] = np.maximum(frac[:, members], single_fractional.agents[:, members])
             share = agents[:, members] / np.maximum(agents[:, members].sum(axis=1, keepdims=True), 1)
             served[:, members] += share * load[:, ks]
             continue
@@ -163,22 +173,34 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
                                                  low=low[members], high=high[members], replications=replications,
                                                  duration_s=duration_s, seed=seed)
         agents[:, members] = np.maximum(agents[:, members], found)
+        frac_sim[:, members] = 1.0
         shares = np.zeros((len(results), len(members)))  # each group's share of the component's work, by bucket
         for b, result in results.items():
             if result is not None:
                 shares[b] = result.result.busy_s.mean(axis=0) / max(result.result.busy_s.mean(axis=0).sum(), 1e-9)
         served[:, members] += shares[bucket] * load[:, ks].sum(axis=1, keepdims=True)
         simulated[tuple(component)] = (results, bucket, offered)
-    free = np.maximum(agents - served - safety * np.sqrt(served), 0.0) * interval_s  # idle agent time [s] per group
-    for c in [c for c in channels if c not in live]:  # deferred work fills the reservoirs
-        holders = [g for g, group in enumerate(groups) if c in group.skills]
-        occupancy = float(settings.at[c, "max_occupancy"]) if pd.notna(settings.at[c, "max_occupancy"]) else 1.0
-        available = free[:, holders].sum(axis=1) * occupancy
-        extra, used = _fill_reservoir(available, load[:, col[c]] * interval_s, busy[:, col[c]] * interval_s,
-                                      interval_s, occupancy)
-        free[:, holders] *= (1.0 - np.divide(used, available, out=np.zeros(n_t), where=available > 0))[:, None]
-        best = min(holders, key=lambda g: (groups[g].cost, groups[g].skills.index(c), len(groups[g].skills)))
-        agents[:, best] += extra
+    frac = np.maximum(frac, agents * (frac_sim > 0))  # simulated components: whole agents in both
+
+    def fill(agents, whole):  # deferred work fills the reservoirs
+        agents = agents.copy()
+        free = np.maximum(agents - served - safety * np.sqrt(served), 0.0) * interval_s  # idle agent time [s]
+        for c in [c for c in channels if c not in live]:
+            holders = [g for g, group in enumerate(groups) if c in group.skills]
+            best = min(holders, key=lambda g: (groups[g].cost, groups[g].skills.index(c), len(groups[g].skills)))
+            if not any(set(groups[g].skills) & set(live) for g in holders):  # no live work to share: its own plan
+                agents[:, best] += (agents_own if whole else own_fractional)[:, col[c]].astype(agents.dtype)
+                continue
+            occupancy = float(settings.at[c, "max_occupancy"]) if pd.notna(settings.at[c, "max_occupancy"]) else 1.0
+            available = free[:, holders].sum(axis=1) * occupancy
+            extra, used = _fill_reservoir(available, load[:, col[c]] * interval_s, busy[:, col[c]] * interval_s,
+                                          interval_s, occupancy, whole=whole)
+            free[:, holders] *= (1.0 - np.divide(used, available, out=np.zeros(n_t), where=available > 0))[:, None]
+            agents[:, best] += extra
+        return agents
+
+    agents, frac = fill(agents, True), fill(frac, False)
+    frac = np.clip(frac, low, high)
     agents = np.clip(agents, low, high)
     offered = _wide(plan, "offered", channels, index)
     aht = np.where(kind == "chat", busy * interval_s / np.maximum(offered, 1e-9), _wide(plan, "aht_s", channels, index))
@@ -192,27 +214,37 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         pooled = pooled + _fill_reservoir(free, load[:, deferred].sum(axis=1) * interval_s,
                                           busy[:, deferred].sum(axis=1) * interval_s, interval_s, 1.0)[0]
     return _assemble(plan, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated,
-                     interval_s)
+                     interval_s, frac, own_fractional)
 
 
-def _assemble(plan, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated, interval_s):
-    shrink = np.array([max(float(settings.at[s, "shrinkage"]) if pd.notna(settings.at[s, "shrinkage"]) else 0.0
-                           for s in g.skills) for g in groups])
+def _assemble(plan, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated, interval_s,
+              frac, own_fractional):
+    # a group's shrinkage: its channels' shrinkage weighted by the agent time the static split gives
+    # each (the first skill's where the split is empty), per interval
+    per_channel = settings["shrinkage"].reindex(channels).astype(float).fillna(0.0).to_numpy()
+    first = np.array([per_channel[channels.index(g.skills[0])] for g in groups])
+    time_on = static.split.sum(axis=2)
+    shrink = np.where(time_on > 0, (static.split * per_channel).sum(axis=2) / np.where(time_on > 0, time_on, 1.0), first)
     n_t, n_g = agents.shape
     frame = pd.DataFrame({
         "interval_start": np.repeat(index, n_g), "group": np.tile([g.name for g in groups], n_t),
-        "agents": agents.reshape(-1), "agents_gross": (agents / (1.0 - shrink)).reshape(-1),
+        "agents": agents.reshape(-1), "agents_fractional": frac.reshape(-1), "shrinkage": shrink.reshape(-1),
+        "agents_gross": (agents / (1.0 - shrink)).reshape(-1),
         "static_agents": static.agents.reshape(-1), "pooled_agents": np.repeat(pooled, n_g)})
     for k, c in enumerate(channels):
         frame[f"on_{c}"] = static.split[:, :, k].reshape(-1)
-    frame = frame[np.repeat(agents.sum(axis=1) + static.agents.sum(axis=1) > 0, n_g)].reset_index(drop=True)
+    frame = frame[np.repeat(agents.sum(axis=1) + static.agents.sum(axis=1) + frac.sum(axis=1) > 0, n_g)].reset_index(drop=True)
     hours = interval_s / 3600.0
     silo_shrink = settings["shrinkage"].reindex(channels).fillna(0.0).to_numpy(float)
     totals = pd.DataFrame({
         "design": ["silo", "static bound", "pooled bound", "group plan"],
         "agent_hours": [agents_own.sum() * hours, static.agents.sum() * hours, pooled.sum() * hours, agents.sum() * hours],
         "agent_hours_gross": [(agents_own / (1 - silo_shrink)).sum() * hours, (static.agents / (1 - shrink)).sum() * hours,
-                              np.nan, (agents / (1 - shrink)).sum() * hours]})
+                              np.nan, (agents / (1 - shrink)).sum() * hours],
+        "agent_hours_fractional": [own_fractional.sum() * hours, static_allocation(
+            own_fractional, groups, channels, integral=False).agents.sum() * hours, np.nan, frac.sum() * hours],
+        "agent_hours_fractional_gross": [(own_fractional / (1 - silo_shrink)).sum() * hours, np.nan, np.nan,
+                                         (frac / (1 - shrink)).sum() * hours]})
     totals["pooling_gain"] = (totals["agent_hours"].iloc[1] - totals["agent_hours"]) / totals["agent_hours"].iloc[1]
     rows = []
     for c in channels:
@@ -255,3 +287,44 @@ def _simulated(results, bucket, offered, k) -> dict:
     return {"service_level": mean, "service_level_lo": mean - half, "service_level_hi": mean + half,
             "asa_s": float(np.nansum(w * np.asarray(asa))), "abandon_rate": float(np.nansum(w * np.asarray(abandon))),
             "basis": f"simulation, {len(weights)} load buckets"}
+
+
+def equivalent_plan(plan: pd.DataFrame, group_plan: pd.DataFrame) -> pd.DataFrame:
+    """``plan`` with each channel's agents replaced by its share of the group plan's agents, so that
+    roll-ups and ``planner compare`` show a cross-trained design channel by channel.
+
+    A group's agents are shared among its channels in proportion to the static split
+    (``on_<channel>``), or equally when the split is empty; ``agents_fractional`` and ``agents``
+    become the channel's multi-skill equivalent and ``shrinkage`` the one that gives the groups'
+    gross agents.
+
+    >>> starts = pd.to_datetime(["2026-07-06 09:00"]).tz_localize("Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts.repeat(2), "channel": ["phone", "email"],
+    ...                      "agents": [10, 4], "agents_fractional": [9.5, 4.0], "shrinkage": [0.3, 0.25]})
+    >>> groups = pd.DataFrame({"interval_start": starts, "group": ["blended"], "agents": [12],
+    ...                        "agents_gross": [12 / 0.7], "on_phone": [10.0], "on_email": [4.0]})
+    >>> equivalent_plan(plan, groups)[["channel", "agents_fractional"]].round(3).values.tolist()
+    [['phone', 8.571], ['email', 3.429]]
+    """
+    channels = list(dict.fromkeys(plan["channel"]))
+    split = group_plan[["interval_start", "group"]].copy()
+    split["agents"] = group_plan["agents_fractional"] if "agents_fractional" in group_plan else group_plan["agents"]
+    split["agents_gross"] = split["agents"] / (1.0 - group_plan["shrinkage"]) if "shrinkage" in group_plan else \
+        group_plan["agents_gross"]
+    share = np.column_stack([group_plan.get(f"on_{c}", pd.Series(0.0, index=group_plan.index)).to_numpy(float)
+                             for c in channels])
+    held = pd.DataFrame(share > 0).groupby(group_plan["group"].to_numpy()).transform("any").to_numpy(float)
+    share = np.where(share.sum(axis=1, keepdims=True) > 0, share, held)  # no split here: the group's channels equally
+    total = share.sum(axis=1, keepdims=True)
+    share = np.where(total > 0, share / np.where(total > 0, total, 1.0), 0.0)
+    long = pd.DataFrame({"interval_start": np.repeat(split["interval_start"].to_numpy(), len(channels)),
+                         "channel": np.tile(channels, len(split)),
+                         "net": (split["agents"].to_numpy(float)[:, None] * share).reshape(-1),
+                         "gross": (split["agents_gross"].to_numpy(float)[:, None] * share).reshape(-1)})
+    long = long.groupby(["interval_start", "channel"], as_index=False)[["net", "gross"]].sum()
+    out = plan.merge(long, on=["interval_start", "channel"], how="left")
+    out["agents_fractional"] = out["net"].fillna(0.0)
+    out["agents"] = np.ceil(out["agents_fractional"] - 1e-9)
+    out["shrinkage"] = np.where(out["gross"] > 0, 1.0 - out["net"] / out["gross"].where(out["gross"] > 0, 1.0),
+                                out["shrinkage"])
+    return out.drop(columns=["net", "gross"])

@@ -6,15 +6,17 @@ from __future__ import annotations
 import pandas as pd
 from matplotlib.figure import Figure
 
-from planner.multiskill import GroupPlan
+from planner.calendar import interval_s_of
+from planner.multiskill import GroupPlan, equivalent_plan
 from planner.report.output import OutputFolder
+from planner.report.rollup import rollup
 
-__all__ = ["write_groups", "group_fte", "saving_note"]
+__all__ = ["write_groups", "group_fte", "saving_note", "group_rollup"]
 
 NOTE = ("Silo: every channel staffed by its own model and the agents added up. Static bound: the same requirements "
         "covered by the groups (a transportation MILP): what the groups cost when nobody shares idle time. Pooled "
         "bound: one pool holding every skill, all the live work at the strictest target. The group plan lies "
-        "between the bounds; agents are net (gross adds the group's highest shrinkage).")
+        "between the bounds; agents are net (gross adds the group's shrinkage: its channels' weighted by agent time).")
 
 
 def group_fte(plan: pd.DataFrame, *, interval_s: float, by: str = "day", paid_hours_per_day: float = 8.0,
@@ -40,17 +42,21 @@ def group_fte(plan: pd.DataFrame, *, interval_s: float, by: str = "day", paid_ho
 
 
 def saving_note(groups: GroupPlan) -> str:
-    """One line: the group plan's agent-hours against the silo staffing and the bounds.
+    """One line: the group plan's agent-hours (fractional, as the roll-ups count them, and whole)
+    against the silo plan, and the bounds (whole agents).
 
     >>> totals = pd.DataFrame({"design": ["silo", "static bound", "pooled bound", "group plan"],
-    ...                        "agent_hours": [100.0, 100.0, 80.0, 90.0]})
+    ...                        "agent_hours": [100.0, 100.0, 80.0, 90.0],
+    ...                        "agent_hours_fractional": [98.0, 98.0, None, 88.2]})
     >>> saving_note(GroupPlan(plan=None, channels=None, totals=totals))
-    'groups: 90 agent-hours against 100 silo (saving 10.0%); bounds: pooled 80, static 100'
+    'groups: 88 agent-hours against 98 silo (saving 10.0%; whole agents 90 against 100); bounds: pooled 80, static 100'
     """
     hours = dict(zip(groups.totals["design"], groups.totals["agent_hours"]))
-    silo, final = hours["silo"], hours["group plan"]
-    return (f"groups: {final:,.0f} agent-hours against {silo:,.0f} silo (saving {(silo - final) / silo:.1%}); "
-            f"bounds: pooled {hours['pooled bound']:,.0f}, static {hours['static bound']:,.0f}")
+    fractional = dict(zip(groups.totals["design"], groups.totals.get("agent_hours_fractional", groups.totals["agent_hours"])))
+    silo, final = fractional["silo"], fractional["group plan"]
+    return (f"groups: {final:,.0f} agent-hours against {silo:,.0f} silo (saving {(silo - final) / silo:.1%}; whole agents "
+            f"{hours['group plan']:,.0f} against {hours['silo']:,.0f}); bounds: pooled {hours['pooled bound']:,.0f}, "
+            f"static {hours['static bound']:,.0f}")
 
 
 def _designs_figure(plan: pd.DataFrame, silo: pd.Series) -> Figure:
@@ -87,3 +93,12 @@ def write_groups(folder: OutputFolder, groups: GroupPlan, plan: pd.DataFrame, *,
     return [("Agent groups: silo, static bound, pooled bound and the group plan",
              [NOTE, groups.totals, (png, "agents per interval of each design"), groups.channels]),
             ("FTE per group and week", [weekly])]
+
+
+def group_rollup(result, config, *, by: str = "day") -> pd.DataFrame:
+    """The daily (or weekly) roll-up of a run with ``[groups]``, each channel counted at its share of
+    the groups' agents (:func:`planner.multiskill.equivalent_plan`): what ``planner compare`` shows
+    for a cross-trained design next to the silo one."""
+    interval_s = config.interval_s or interval_s_of(result.plan)
+    return rollup(equivalent_plan(result.plan, result.groups.plan), by=by, interval_s=interval_s,
+                  paid_hours_per_day=config.paid_hours_per_day, paid_days_per_week=config.paid_days_per_week)
