@@ -199,6 +199,11 @@ def test_a_scenario_with_groups_plans_every_group_between_the_bounds(tmp_path):
     row = groups.channels.set_index("channel")
     assert row.loc["phone", "basis"].startswith("simulation")
     assert (row.loc[["phone", "chat"], "service_level_lo"] >= 0.8).all()
+    from planner.report.groups import group_rollup  # what planner compare shows: the groups' agents by channel
+
+    fractional = dict(zip(groups.totals["design"], groups.totals["agent_hours_fractional"]))
+    assert group_rollup(result, scenario.config)["agent_hours"].sum() == pytest.approx(fractional["group plan"])
+    assert result.daily["agent_hours"].sum() == pytest.approx(fractional["silo"])
     scenario.write(result, tmp_path / "out")
     written = pd.read_csv(tmp_path / "out" / "group_plan.csv")
     assert {"interval_start", "group", "agents", "agents_gross", "on_phone"} <= set(written.columns)

@@ -289,12 +289,13 @@ def _simulated(results, bucket, offered, k) -> dict:
             "basis": f"simulation, {len(weights)} load buckets"}
 
 
-def equivalent_plan(plan: pd.DataFrame, group_plan: pd.DataFrame) -> pd.DataFrame:
+def equivalent_plan(plan: pd.DataFrame, group_plan: pd.DataFrame, groups: tuple[Group, ...] = ()) -> pd.DataFrame:
     """``plan`` with each channel's agents replaced by its share of the group plan's agents, so that
     roll-ups and ``planner compare`` show a cross-trained design channel by channel.
 
     A group's agents are shared among its channels in proportion to the static split
-    (``on_<channel>``), or equally when the split is empty; ``agents_fractional`` and ``agents``
+    (``on_<channel>``), or equally among its skills (``groups``; else the channels it is ever split
+    to) when the split is empty; ``agents_fractional`` and ``agents``
     become the channel's multi-skill equivalent and ``shrinkage`` the one that gives the groups'
     gross agents.
 
@@ -313,7 +314,10 @@ def equivalent_plan(plan: pd.DataFrame, group_plan: pd.DataFrame) -> pd.DataFram
         group_plan["agents_gross"]
     share = np.column_stack([group_plan.get(f"on_{c}", pd.Series(0.0, index=group_plan.index)).to_numpy(float)
                              for c in channels])
-    held = pd.DataFrame(share > 0).groupby(group_plan["group"].to_numpy()).transform("any").to_numpy(float)
+    skills = {g.name: set(g.skills) for g in groups}
+    held = pd.DataFrame(share > 0).groupby(group_plan["group"].to_numpy()).transform("any").to_numpy(float).copy()
+    for name, held_skills in skills.items():
+        held[(group_plan["group"] == name).to_numpy()] = [float(c in held_skills) for c in channels]
     share = np.where(share.sum(axis=1, keepdims=True) > 0, share, held)  # no split here: the group's channels equally
     total = share.sum(axis=1, keepdims=True)
     share = np.where(total > 0, share / np.where(total > 0, total, 1.0), 0.0)

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from planner.calendar import interval_s_of
-from planner.multiskill import GroupPlan, equivalent_plan
+from planner.multiskill import GroupPlan, equivalent_plan, scenario_groups
 from planner.report.output import OutputFolder
 from planner.report.rollup import rollup
 
@@ -100,5 +100,5 @@ def group_rollup(result, config, *, by: str = "day") -> pd.DataFrame:
     the groups' agents (:func:`planner.multiskill.equivalent_plan`): what ``planner compare`` shows
     for a cross-trained design next to the silo one."""
     interval_s = config.interval_s or interval_s_of(result.plan)
-    return rollup(equivalent_plan(result.plan, result.groups.plan), by=by, interval_s=interval_s,
+    return rollup(equivalent_plan(result.plan, result.groups.plan, scenario_groups(config)), by=by, interval_s=interval_s,
                   paid_hours_per_day=config.paid_hours_per_day, paid_days_per_week=config.paid_days_per_week)
