@@ -21,6 +21,10 @@ the scenario's groups, and returns, per interval and group, the agents of three 
   with all the live work and the strictest target (:func:`.bounds.pooled_agents`), whose idle
   time takes the deferred work under the same rule.
 
+Chat channels enter the simulation and the bounds as their agent time: one contact per agent at
+the agent time per chat of the chat model's plan (busy agents x interval / chats), an approximation
+of concurrency that keeps the work each chat costs its own model.
+
 ``agents_gross = agents / (1 - shrinkage)`` with the group's shrinkage: its channels' shrinkage
 weighted by the agent time the static split gives each channel in the interval.
 """
