@@ -199,6 +199,7 @@ def test_a_scenario_with_groups_plans_every_group_between_the_bounds(tmp_path):
     row = groups.channels.set_index("channel")
     assert row.loc["phone", "basis"].startswith("simulation")
     assert (row.loc[["phone", "chat"], "service_level_lo"] >= 0.8).all()
+    assert row.loc["email", "basis"].startswith("replay") and row.loc["email", "within_deadline_lo"] >= 0.99
     from planner.report.groups import group_rollup  # what planner compare shows: the groups' agents by channel
 
     fractional = dict(zip(groups.totals["design"], groups.totals["agent_hours_fractional"]))
