@@ -30,7 +30,7 @@ __all__ = ["Horizon", "ScenarioConfig", "load_scenario", "build_config", "merge"
 
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
             "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule",
-            "paid_hours_per_day", "paid_days_per_week", "blend"}
+            "paid_hours_per_day", "paid_days_per_week", "blend", "groups"}
 #: Keys of a ``[history]`` table: an ACD export read as it comes (:mod:`planner.exports`).
 HISTORY_KEYS = {"path", "timezone", "timestamp_format", "day_first", "handle_time_unit", "columns", "queues"}
 HORIZON_KEYS = {"start", "days", "end"}
@@ -84,6 +84,7 @@ class ScenarioConfig:
     paid_hours_per_day: float = 8.0
     paid_days_per_week: float = 5.0
     raw: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # merged file data, for replace
+    groups: dict[str, Any] = field(default_factory=dict)  # [groups] as written: read by planner.multiskill.groups
 
 
 def _read(path: Path, origin: dict, prefix=()) -> dict:
@@ -325,6 +326,7 @@ def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dic
         adjust=factors,
         shifts=tuple(shifts) if isinstance(shifts := data.get("shifts", []), list) else shifts,
         schedule=data.get("schedule", {}),
+        groups=data.get("groups", {}),
         files=tuple(files),
         origin=origin,
     )

@@ -26,6 +26,7 @@ from planner.schema import describe_interval
 from planner.forecast import accuracy, backtest, horizon_bounds
 from planner.forecast import forecast as make_forecast
 from planner.io import read_events, read_forecast, read_history
+from planner.multiskill import GroupPlan, plan_groups, scenario_groups
 from planner.report import rollup
 from planner.report.publish import write_run
 from planner.schedule import Schedule, design_and_simulate, schedule_spec
@@ -78,6 +79,7 @@ class RunResult:
     timings: dict[str, float] = field(default_factory=dict)
     calibration: pd.DataFrame | None = None
     schedule: Schedule | None = None  # shifts with breaks, when the scenario has [[shifts]] (planner.schedule)
+    groups: GroupPlan | None = None  # a plan per agent group, when the scenario has [groups] (planner.multiskill)
 
     def __repr__(self) -> str:
         plan = self.plan
@@ -185,6 +187,7 @@ class Scenario:
         """Check every channel's settings (stand-ins for values learned at run time) and the shift templates."""
         self.targets()
         schedule_spec(self.config)
+        scenario_groups(self.config)
 
     def targets(self) -> dict[str, Voice | Chat | Deferred]:
         """The channel specs for their targets and kinds: ``"from-history"`` values are stand-ins."""
@@ -383,6 +386,10 @@ class Scenario:
         lap("forecast")
         timings.update(split_timing(timings.pop("forecast"), units))
         note("staff")
+        teams = scenario_groups(self.config)
+        groups = None if teams is None else plan_groups(plan, teams, interval_s=self._interval_s(forecast), seed=self.config.seed)
+        if teams is not None:
+            lap("groups")
         paid = dict(interval_s=self._interval_s(forecast), paid_hours_per_day=self.config.paid_hours_per_day,
                     paid_days_per_week=self.config.paid_days_per_week)
         daily, weekly = rollup(plan, by="day", **paid), rollup(plan, by="week", **paid)
@@ -392,7 +399,7 @@ class Scenario:
         if spec is not None:
             lap("schedule")
         return RunResult(history=history, forecast=forecast, plan=plan, daily=daily, weekly=weekly, timings=timings,
-                         calibration=calibration, schedule=schedule)
+                         calibration=calibration, schedule=schedule, groups=groups)
 
     def check(self) -> dict[str, int]:
         """Read and check every input without forecasting; returns a few counts for the user."""

@@ -65,6 +65,9 @@ def run_scenarios(scenarios, out, xlsx, jobs, engine, scheduler, force) -> None:
         click.echo("mean per day:\n" + _table(totals.reset_index()))
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         click.echo(f"time: {timings}")
+        if getattr(result, "groups", None) is not None:  # [groups]: the saving against the silo plan
+            from planner.report.groups import saving_note
+            click.echo(saving_note(result.groups))
 
 
 @cli.command("check", context_settings=CONTEXT)
@@ -245,6 +248,9 @@ def compare_scenarios(scenarios, by, out, force) -> None:
         for scenario in loaded:
             result = scenario.run()
             rollups[scenario.name] = result.weekly if by == "week" else result.daily
+            if getattr(result, "groups", None) is not None:  # cross-trained: the groups' agents, by channel
+                from planner.report.groups import group_rollup
+                rollups[scenario.name] = group_rollup(result, scenario.config, by=by)
         table = compare(rollups)
         with OutputFolder(folder, protect=inputs, force=force) as target:
             target.write_csv("compare.csv", table)

@@ -20,6 +20,7 @@ from planner.report.multiclass import extra_tables
 from planner.report.output import OutputFolder
 from planner.report.plots import daily_fte_figure, forecast_figure, staffing_heatmap
 from planner.report.rollup import summary_table
+from planner.report.groups import write_groups
 from planner.report.schedule import write_schedule
 from planner.staffing.confidence import price_of_confidence
 
@@ -98,7 +99,9 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
                         if result.calibration is not None else []),
                       *images,
                       ("Required agents by weekday and time of day", heatmaps),
-                      *(write_schedule(folder, result.schedule) if result.schedule is not None else [])],
+                      *(write_schedule(folder, result.schedule) if result.schedule is not None else []),
+                      *(write_groups(folder, result.groups, result.plan, interval_s=interval_s, paid_hours_per_day=config.paid_hours_per_day,
+                                     paid_days_per_week=config.paid_days_per_week) if getattr(result, "groups", None) is not None else [])],
         )
         folder.write_text("report.html", page)
         if xlsx:

@@ -1,0 +1,250 @@
+"""Agent groups (planner.multiskill): degenerate cases against Erlang C, the bounds against brute
+force, bracketing of the search, and monotonicity of the simulator (docs/design.md section 4a)."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from planner.errors import SpecError
+from planner.multiskill.bounds import pooled_agents, static_allocation
+from planner.multiskill.groups import Group, read_groups
+from planner.multiskill.search import pooled_total, search
+from planner.multiskill.simulate import System, simulate
+from planner.staffing import erlang
+
+HOURS4 = 4 * 3600.0
+
+
+def _contains(result, k, value, what="service_level"):
+    mean, low, high = result.mean_ci(what, level=0.99)
+    assert low[k] <= value <= high[k], f"{what}[{k}]: {value} outside [{low[k]}, {high[k]}] (mean {mean[k]})"
+
+
+def _bracketed(system: System, found, static_total: int) -> None:
+    assert pooled_total(system) <= found.agents.sum() <= static_total
+
+
+def test_one_group_with_every_skill_and_equal_aht_is_erlang_c_on_the_total():
+    """Equal AHT, one group: the number in system is M/M/N's whatever the class order, so P(wait)
+    and the mean wait over all classes are Erlang C's on the total load (threshold 0: met = no wait)."""
+    loads = np.array([3.0, 4.0, 5.0])
+    n = erlang.required_agents(loads.sum(), 180.0, target_service_level=0.8, threshold_s=20.0)
+    assert int(pooled_agents([loads], [[180.0] * 3], target_service_level=[[0.8] * 3],
+                             threshold_s=[[20.0] * 3])[0]) == n  # the pooled bound is Erlang C on the total
+    system = System(rate_per_s=loads / 180.0, aht_s=[180.0] * 3, threshold_s=[0.0] * 3, skills=((0, 1, 2),))
+    result = simulate(system, [n], replications=40, duration_s=HOURS4, seed=11)
+    pooled = type(result)(offered=result.offered.sum(1, keepdims=True), met=result.met.sum(1, keepdims=True),
+                          abandoned=result.abandoned.sum(1, keepdims=True), wait_s=result.wait_s.sum(1, keepdims=True),
+                          answered=result.answered.sum(1, keepdims=True), busy_s=result.busy_s)
+    _contains(pooled, 0, 1.0 - erlang.erlang_c(n, loads.sum()))
+    _contains(pooled, 0, erlang.asa(n, loads.sum(), 180.0), "asa_s")
+    with_targets = System(rate_per_s=loads / 180.0, aht_s=[180.0] * 3, threshold_s=[20.0] * 3, skills=((0, 1, 2),))
+    static = static_allocation([erlang.required_agents(loads, 180.0, target_service_level=0.8, threshold_s=20.0)],
+                               (Group("all", ("a", "b", "c")),), ["a", "b", "c"])
+    found = search(with_targets, replications=20, duration_s=HOURS4, seed=2, static=static.agents[0])
+    assert found.meets
+    _bracketed(with_targets, found, int(static.agents.sum()))
+
+
+def test_disjoint_groups_staff_each_channel_by_its_own_model():
+    loads = np.array([7.0, 5.0])  # Erlang C at 80/20, AHT 180 s: 10 (9 give 69%) and 8 (7 give 74%)
+    own = erlang.required_agents(loads, 180.0, target_service_level=0.8, threshold_s=20.0)
+    groups = (Group("a", ("a",)), Group("b", ("b",)))
+    static = static_allocation([own], groups, ["a", "b"])
+    assert static.agents[0].tolist() == own.tolist() == [10, 8]
+    system = System(rate_per_s=loads / 180.0, aht_s=[180.0] * 2, threshold_s=[20.0] * 2, skills=((0,), (1,)))
+    found = search(system, replications=30, duration_s=HOURS4, seed=4, static=static.agents[0])
+    assert found.agents.tolist() == [10, 8]
+    for k in range(2):
+        _contains(found.result, k, float(erlang.service_level(own[k], loads[k], 180.0, 20.0)))
+    _bracketed(system, found, int(static.agents.sum()))
+
+
+def test_voice_and_email_with_enough_idle_time_cost_no_more_than_voice_alone():
+    """Email (1.5 Erlangs, deadline 4 h) fills the idle time of 10 agents on 7 Erlangs of voice."""
+    system = System(rate_per_s=[7 / 180, 1.5 / 600], aht_s=[180.0, 600.0], threshold_s=[20.0, np.nan],
+                    deadline_s=[np.inf, HOURS4], skills=((0, 1),), target=[0.8, 0.95])
+    voice_alone = erlang.required_agents(7.0, 180.0, target_service_level=0.8, threshold_s=20.0)
+    found = search(system, replications=30, duration_s=HOURS4, seed=5)
+    assert found.meets and found.agents.tolist() == [voice_alone] == [10]
+    _contains(found.result, 0, float(erlang.service_level(10, 7.0, 180.0, 20.0)))  # voice sees no email
+    assert found.result.lower_bound()[1] >= 0.95
+    _bracketed(system, found, int(static_allocation([[10, 1.5]], (Group("g", ("v", "e")),), ["v", "e"]).agents.sum()))
+
+
+def test_a_short_chain_is_bracketed_by_the_bounds():
+    skills = ((0, 1), (1, 2), (2, 0))
+    system = System(rate_per_s=[6 / 240] * 3, aht_s=[240.0] * 3, threshold_s=[20.0] * 3, skills=skills)
+    own = erlang.required_agents(np.full(3, 6.0), 240.0, target_service_level=0.8, threshold_s=20.0)
+    groups = tuple(Group(f"g{i}", tuple("abc"[c] for c in s)) for i, s in enumerate(skills))
+    static = static_allocation([own], groups, list("abc"))
+    assert static.agents.sum() == own.sum()
+    found = search(system, replications=20, duration_s=HOURS4, seed=6, static=static.agents[0])
+    assert found.meets
+    _bracketed(system, found, int(static.agents.sum()))
+    assert found.agents.sum() < static.agents.sum()  # the chain pools
+
+
+def _hall_feasible(n, r, serves):
+    """Brute-force reference: capacities n cover demands r iff every set of channels is covered by the
+    groups serving it (Hall's condition for a transportation problem)."""
+    k = len(r)
+    for size in range(1, k + 1):
+        for subset in itertools.combinations(range(k), size):
+            cap = sum(n[g] for g, s in enumerate(serves) if set(s) & set(subset))
+            if cap < sum(r[c] for c in subset) - 1e-9:
+                return False
+    return True
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=3, max_size=3), st.lists(st.sampled_from([1.0, 1.5, 2.0]), min_size=3,
+       max_size=3), st.integers(0, 2**16))
+def test_static_allocation_is_the_least_cost_cover_by_brute_force(r, cost, seed):
+    rng = np.random.default_rng(seed)
+    serves = [tuple(sorted(rng.choice(3, size=rng.integers(1, 4), replace=False))) for _ in range(3)]
+    serves[0] = (0, 1, 2)  # some group can serve every channel
+    groups = tuple(Group(f"g{g}", tuple("abc"[c] for c in s), cost=cost[g]) for g, s in enumerate(serves))
+    plan = static_allocation([r], groups, list("abc"))
+    best = min(np.dot(n, cost) for n in itertools.product(range(sum(r) + 1), repeat=3)
+               if _hall_feasible(n, r, serves))
+    assert plan.cost[0] == pytest.approx(best)
+    assert np.all(plan.split[0].sum(axis=0) >= np.asarray(r) - 1e-6)
+    assert np.all(plan.split[0].sum(axis=1) <= plan.agents[0] + 1e-6)
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.integers(0, 2**16))
+def test_adding_an_agent_never_lowers_a_channels_service_level(seed):
+    """With common random numbers, one more agent in any group does not lower any class's service
+    level beyond simulation noise (paired per replication)."""
+    rng = np.random.default_rng(seed)
+    k, n_g = int(rng.integers(2, 4)), int(rng.integers(1, 4))
+    skills = [tuple(int(c) for c in rng.permutation(k)[:rng.integers(1, k + 1)]) for _ in range(n_g)]
+    skills[0] = tuple(int(c) for c in rng.permutation(k))  # every class has a group
+    load = rng.uniform(1.0, 4.0, k)
+    system = System(rate_per_s=load / 200.0, aht_s=[200.0] * k, threshold_s=[20.0] * k, skills=tuple(skills),
+                    patience_s=rng.choice([np.inf, 300.0], k))
+    base = rng.integers(1, 5, n_g) + (int(np.ceil(load.sum())) if n_g == 1 else 0)
+    base[0] += int(np.ceil(load.sum()))
+    more = base.copy()
+    more[rng.integers(n_g)] += 1
+    a = simulate(system, base, replications=12, duration_s=3600.0, seed=seed)
+    b = simulate(system, more, replications=12, duration_s=3600.0, seed=seed)
+    diff = b.service_level - a.service_level
+    se = diff.std(axis=0, ddof=1) / np.sqrt(len(diff))
+    assert np.all(diff.mean(axis=0) >= -0.005 - 3.5 * se), (skills, base, more, diff.mean(axis=0))
+
+
+CHANNELS = {"phone": {"kind": "voice"}, "chat": {"kind": "chat"}, "email": {"kind": "deferred"}}
+
+
+@pytest.mark.parametrize("table,message", [
+    ({"a": {"skills": ["phone", "chat", "emails"]}},
+     "groups.a.skills: emails is no channel (did you mean 'email'?)"),
+    ({"a": {"skills": ["phone", "chat"]}},
+     "groups: no group can serve channel email; add it to a group's skills, e.g. email = { skills = [\"email\"] }"),
+    ({"a": {"skills": ["phone", "chat", "email"], "min_agents": 5, "max_agents": 3}},
+     "groups.a.min_agents: 5 is above max_agents = 3; lower min_agents or raise max_agents"),
+    ({"a": {"skills": ["phone", "chat", "email"], "cots": 1}}, "groups.a.cots: unknown key (did you mean 'cost'?)"),
+])
+def test_bad_groups_are_one_error_naming_the_key(table, message):
+    with pytest.raises(SpecError) as error:
+        read_groups(table, CHANNELS)
+    assert str(error.value) == message
+
+
+# --- scenarios with [groups] ---------------------------------------------------------------------
+
+def _tiny(folder, groups: str) -> Path:
+    rows = "".join(f"2026-06-{d:02d} {h:02d}:00,{c},{n},{a}\n" for d in range(1, 29) for h in range(8, 20)
+                   for c, n, a in (("phone", 40 + 2 * h, 240), ("chat", 20, 300), ("email", 12, 400)))
+    (folder / "history.csv").write_text("interval_start,channel,offered,aht_s\n" + rows)
+    (folder / "plan.toml").write_text(f'''
+name = "tiny"
+timezone = "Europe/London"
+interval = "1h"
+history = "history.csv"
+horizon = {{ start = 2026-06-29, days = 2 }}
+[channels]
+phone = {{ kind = "voice", target_service_level = 0.8, threshold_s = 20, shrinkage = 0.3 }}
+chat = {{ kind = "voice", target_service_level = 0.8, threshold_s = 30, shrinkage = 0.3 }}
+email = {{ kind = "deferred", deadline_s = "4h", shrinkage = 0.25 }}
+{groups}''')
+    return folder / "plan.toml"
+
+
+def test_a_scenario_with_groups_plans_every_group_between_the_bounds(tmp_path):
+    from planner.scenario import Scenario
+
+    path = _tiny(tmp_path, "[groups]\nblended = { skills = [\"phone\", \"chat\", \"email\"] }\n"
+                 "phone = { skills = [\"phone\"] }\n")
+    scenario = Scenario.load(path)
+    result = scenario.run()
+    groups = result.groups
+    assert set(groups.plan["group"]) == {"blended", "phone"}
+    per_interval = groups.plan.groupby("interval_start")[["agents", "static_agents", "pooled_agents"]].agg(
+        {"agents": "sum", "static_agents": "sum", "pooled_agents": "first"})
+    assert (per_interval["pooled_agents"] <= per_interval["agents"]).mean() > 0.9  # per interval, to simulation noise
+    hours = dict(zip(groups.totals["design"], groups.totals["agent_hours"]))
+    assert hours["pooled bound"] <= hours["group plan"] <= hours["static bound"] == hours["silo"]
+    assert hours["group plan"] < hours["silo"]  # phone and chat share a team, email fills its idle time
+    row = groups.channels.set_index("channel")
+    assert row.loc["phone", "basis"].startswith("simulation")
+    assert (row.loc[["phone", "chat"], "service_level_lo"] >= 0.8).all()
+    assert row.loc["email", "basis"].startswith("replay") and row.loc["email", "within_deadline_lo"] >= 0.99
+    from planner.report.groups import group_rollup  # what planner compare shows: the groups' agents by channel
+
+    fractional = dict(zip(groups.totals["design"], groups.totals["agent_hours_fractional"]))
+    assert group_rollup(result, scenario.config)["agent_hours"].sum() == pytest.approx(fractional["group plan"])
+    assert result.daily["agent_hours"].sum() == pytest.approx(fractional["silo"])
+    scenario.write(result, tmp_path / "out")
+    written = pd.read_csv(tmp_path / "out" / "group_plan.csv")
+    assert {"interval_start", "group", "agents", "agents_gross", "on_phone"} <= set(written.columns)
+    assert "Agent groups" in (tmp_path / "out" / "report.html").read_text()
+
+
+@pytest.mark.parametrize("groups,message", [
+    ("[groups]\nall = { skills = [\"phone\", \"chat\", \"emial\"] }\n",
+     "groups.all.skills: emial is no channel (did you mean 'email'?)"),
+    ("[groups]\nall = { skills = [\"phone\", \"chat\"] }\n",
+     "groups: no group can serve channel email; add it to a group's skills, e.g. email = { skills = [\"email\"] }"),
+    ("[groups]\nall = { skills = [\"phone\", \"chat\", \"email\"], min_agents = 9, max_agents = 2 }\n",
+     "groups.all.min_agents: 9 is above max_agents = 2; lower min_agents or raise max_agents"),
+])
+def test_planner_check_names_the_bad_group_key_in_one_line(tmp_path, groups, message):
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    path = _tiny(tmp_path, groups)
+    result = CliRunner().invoke(cli, ["check", str(path)])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [f"Error: {path}: {message}"]
+
+
+def test_replay_of_a_steady_blended_day_agrees_with_erlang_c_and_keeps_email_on_time():
+    """Four steady hours, 10 agents holding phone (7 Erlangs) and email (1.5 Erlangs, 1 h deadline):
+    the replay over the horizon gives phone Erlang C's service level (email never delays a call)."""
+    from planner.multiskill.replay import replay
+
+    starts = pd.date_range("2026-07-06 08:00", periods=16, freq="15min", tz="Europe/London")
+    common = dict(patience_s=np.nan, business_hours=False, open=True)
+    plan = pd.DataFrame([row for t in starts for row in (
+        dict(interval_start=t, channel="phone", offered=35.0, aht_s=180.0, threshold_s=20.0, target_service_level=0.8,
+             deadline_s=np.nan, **common),
+        dict(interval_start=t, channel="email", offered=2.25, aht_s=600.0, threshold_s=np.nan, target_service_level=0.95,
+             deadline_s=3600.0, **common))])
+    staff = pd.DataFrame({"interval_start": starts, "group": "g", "agents": 10})
+    result = replay(plan, staff, (Group("g", ("phone", "email")),), interval_s=900, replications=30, seed=3)
+    row = result.set_index("channel")
+    exact = float(erlang.service_level(10, 7.0, 180.0, 20.0))  # 0.841; the replay starts empty: 0.01 allowed
+    assert row.at["phone", "met_lo"] - 0.01 <= exact <= row.at["phone", "met_hi"] + 0.01
+    assert row.at["email", "met_lo"] >= 0.95
