@@ -49,6 +49,7 @@ def run_scenarios(scenarios, out, xlsx, force) -> None:
       planner run scenarios/base.toml scenarios/volume-plus-10.toml --out out/q3 --xlsx
     """
     from planner.report import OutputFolder
+    from planner.report.summary import short_summary, summary_of
     from planner.scenario import Scenario
 
     for path in scenarios:
@@ -58,9 +59,8 @@ def run_scenarios(scenarios, out, xlsx, force) -> None:
             tick = None if bar is None else (lambda stage: bar.update(1))
             result = scenario.run(progress=tick)
             scenario.write(result, folder, xlsx=xlsx, progress=tick, force=force)
-        totals = result.daily.groupby("channel")[["offered", "fte", "fte_gross"]].mean()
         click.echo(f"{scenario.name}: {len(result.plan):,} intervals planned -> {folder}/")
-        click.echo("mean per day:\n" + _table(totals.reset_index()))
+        click.echo(_table(short_summary(summary_of(result.plan, scenario.config))))
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         click.echo(f"time: {timings}")
 

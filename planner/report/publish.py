@@ -20,10 +20,16 @@ from planner.report.multiclass import extra_tables
 from planner.report.output import OutputFolder
 from planner.report.plots import daily_fte_figure, forecast_figure, staffing_heatmap
 from planner.report.rollup import summary_table
+from planner.report.summary import display_summary, summary_of
 from planner.report.schedule import write_schedule
 from planner.staffing.confidence import price_of_confidence
 
 __all__ = ["write_run"]
+
+SUMMARY_NOTE = ("FTE = agent-hours / paid hours of one FTE over the horizon (net, and gross after shrinkage); "
+                "peak agents = the largest whole-agent requirement of one interval (local time); service level "
+                "and abandonment weighted by volume; deferred channels: share answered within the deadline. "
+                "At risk: intervals (deferred: days) under the target.")
 
 
 def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, specs: Mapping,
@@ -84,13 +90,18 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
         fte_png = folder.write_png("daily_fte.png", daily_fte_figure(result.daily))
         note("plots")
         summary = summary_table(result.plan, result.weekly)
+        first, weeks = summary_of(result.plan, config), summary_of(result.plan, config, by="week")
+        folder.write_csv("summary.csv", first)
+        folder.write_csv("summary_weekly.csv", weeks)
         page = report_html(
             title=f"Staffing plan: {title}",
             meta=f"{config.path} | {result.plan['interval_start'].min():%Y-%m-%d} to "
                  f"{result.plan['interval_start'].max():%Y-%m-%d} | {interval_s / 60:g}-minute intervals | model "
                  f"{config.model} | 1 FTE = {config.paid_hours_per_day:g} paid hours a day, "
                  f"{config.paid_days_per_week:g} days a week",
-            sections=[("Summary by channel", [summary]),
+            sections=[("Summary: does the plan meet its targets?", [SUMMARY_NOTE, display_summary(first)]),
+                      ("Summary per week", [display_summary(weeks)]),
+                      ("Volume and workload by channel", [summary]),
                       ("Required FTE per day", [(fte_png, "daily FTE"), result.daily]),
                       ("Weekly", [result.weekly]), *[(heading, [table]) for _, heading, table in extra],
                       *([("What confidence costs: each staffing rule (used: this plan's)", [price])] if len(price) else []),
