@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import sys
 from pathlib import Path
 
@@ -34,8 +35,10 @@ def _stages(label: str):
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<scenario>/; with several scenarios, one folder each inside).")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with one sheet per table.")
+@click.option("--day", default=None, metavar="YYYY-MM-DD",
+              help="Also print the agents required per interval of this day, per channel and in total.")
 @FORCE
-def run_scenarios(scenarios, out, xlsx, force) -> None:
+def run_scenarios(scenarios, out, xlsx, day, force) -> None:
     """Forecast, staff and report a scenario: the planner's main job.
 
     Reads the history and events the scenario names, forecasts every channel over the horizon,
@@ -47,20 +50,30 @@ def run_scenarios(scenarios, out, xlsx, force) -> None:
     Example:
       planner run scenarios/base.toml
       planner run scenarios/base.toml scenarios/volume-plus-10.toml --out out/q3 --xlsx
+      planner run scenarios/base.toml --day 2026-07-07
     """
     from planner.report import OutputFolder
     from planner.report.summary import short_summary, summary_of
+    from planner.report.views import day_label, interval_view
     from planner.scenario import Scenario
 
+    if day is not None:
+        try:
+            day = datetime.date.fromisoformat(day)
+        except ValueError:
+            raise click.BadParameter(f"{day!r}: expected a date such as 2026-07-07", param_hint="--day") from None
     for path in scenarios:
         scenario = Scenario.load(path)
         folder = _out_folder(out, path, len(scenarios) > 1)
         with OutputFolder.claim(folder, protect=scenario.inputs(), force=force), _stages(f"{scenario.name}") as bar:
             tick = None if bar is None else (lambda stage: bar.update(1))
             result = scenario.run(progress=tick)
+            view = None if day is None else interval_view(result.plan, day)  # a day outside the plan: no output
             scenario.write(result, folder, xlsx=xlsx, progress=tick, force=force)
         click.echo(f"{scenario.name}: {len(result.plan):,} intervals planned -> {folder}/")
         click.echo(_table(short_summary(summary_of(result.plan, scenario.config))))
+        if day is not None:
+            click.echo(f"\nagents per interval on {day_label(day)} (local time):\n" + _table(view.astype(object).fillna("-")))
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         click.echo(f"time: {timings}")
 

@@ -21,6 +21,7 @@ from planner.report.output import OutputFolder
 from planner.report.plots import daily_fte_figure, forecast_figure, staffing_heatmap
 from planner.report.rollup import summary_table
 from planner.report.summary import display_summary, summary_of
+from planner.report.views import busiest_days, day_label, fte_by_period, interval_view
 from planner.report.schedule import write_schedule
 from planner.staffing.confidence import price_of_confidence
 
@@ -102,8 +103,18 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
             sections=[("Summary: does the plan meet its targets?", [SUMMARY_NOTE, display_summary(first)]),
                       ("Summary per week", [display_summary(weeks)]),
                       ("Volume and workload by channel", [summary]),
-                      ("Required FTE per day", [(fte_png, "daily FTE"), result.daily]),
-                      ("Weekly", [result.weekly]), *[(heading, [table]) for _, heading, table in extra],
+                      ("Required FTE per day (gross, after shrinkage)",
+                       [(fte_png, "daily FTE"), fte_by_period(result.daily), "Net FTE (before shrinkage):",
+                        fte_by_period(result.daily, value="fte")]),
+                      ("Required FTE per week (gross; a week's FTE = agent-hours / "
+                       f"{config.paid_hours_per_day * config.paid_days_per_week:g} paid hours)",
+                       [fte_by_period(result.weekly, by="week"), "Net FTE (before shrinkage):",
+                        fte_by_period(result.weekly, value="fte", by="week")]),
+                      ("The busiest day of each week: agents per interval", [
+                          item for day in busiest_days(result.plan, interval_s=interval_s)
+                          for item in (f"{day_label(day)} (any other day: planner run SCENARIO --day {day})",
+                                       interval_view(result.plan, day))]),
+                      ("Daily and weekly roll-ups (daily.csv, weekly.csv)", [result.daily, result.weekly]), *[(heading, [table]) for _, heading, table in extra],
                       *([("What confidence costs: each staffing rule (used: this plan's)", [price])] if len(price) else []),
                       *([("Settings learned from the contact log", [result.calibration])]
                         if result.calibration is not None else []),
