@@ -55,3 +55,13 @@ def test_interval_view_on_the_dst_day_and_busiest_days():
     assert busiest_days(plan, interval_s=900) == sorted(weeks.values())
     with pytest.raises(InputError, match="--day 2026-12-01: not in the plan"):
         interval_view(plan, "2026-12-01")
+
+
+def test_backtest_reports_progress_after_each_cutoff():
+    from planner.forecast.backtest import backtest
+
+    times = pd.date_range("2026-06-01", "2026-07-06", freq="h", tz="Europe/London", inclusive="left")
+    history = pd.DataFrame({"interval_start": times, "channel": "phone", "offered": 5.0 + (times.hour == 9)})
+    calls = []
+    backtest(history, models=["seasonal_naive"], horizon="1D", n_windows=3, progress=lambda d, t: calls.append((d, t)))
+    assert calls == [(1, 3), (2, 3), (3, 3)]

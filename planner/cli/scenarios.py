@@ -23,11 +23,16 @@ def _out_folder(out, scenario_path: str, many: bool) -> Path:
     return Path(out) / stem if many else Path(out)
 
 
-def _stages(label: str):
-    """A progress bar over the run's stages on stderr (only on a terminal)."""
+def _bar(length: int, label: str):
+    """A progress bar on stderr, only on a terminal (quiet in scripts, logs and CI)."""
     if not sys.stderr.isatty():
         return contextlib.nullcontext(None)
-    return click.progressbar(length=len(STAGES), label=label, file=sys.stderr)
+    return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
+def _stages(label: str):
+    """A progress bar over the run's stages on stderr (only on a terminal)."""
+    return _bar(len(STAGES), label)
 
 
 @cli.command("run", context_settings=CONTEXT)
@@ -174,8 +179,9 @@ def backtest_scenario(scenario_path, windows, horizon, models, out, force) -> No
     scenario = Scenario.load(scenario_path)
     chosen = models or ("default", "seasonal_naive", "week_average")
     folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-backtest"
-    with OutputFolder.claim(folder, protect=scenario.inputs(), force=force):
-        frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows)
+    with OutputFolder.claim(folder, protect=scenario.inputs(), force=force), _bar(windows, "backtest") as bar:
+        tick = None if bar is None else (lambda done, total: bar.update(1))
+        frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows, progress=tick)
         _write_backtest(folder, scenario, frame, table, chosen, force)
     cards = model_cards(frame)
     click.echo(_table(table))
