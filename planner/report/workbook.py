@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
 __all__ = ["write_workbook", "column_format", "split_settings"]
 
@@ -99,7 +98,7 @@ def _width(header: str, values: list, kind: str) -> float:
     return float(min(max(len(header), longest) + 2, 60))
 
 
-def _sheet(book: xlsxwriter.Workbook, name: str, frame: pd.DataFrame, formats: dict, header) -> None:
+def _sheet(book, name: str, frame: pd.DataFrame, formats: dict, header) -> None:
     sheet = book.add_worksheet(name[:31])
     columns = _columns(frame)
     for c, (title, kind, values) in enumerate(columns):
@@ -161,6 +160,8 @@ def write_workbook(path: str | Path, tables: dict[str, pd.DataFrame]) -> Path:
     >>> [(str(sheet.cell(r, 1).value), sheet.cell(r, 2).value) for r in (3, 4)]  # 01:30 BST, then 01:00 GMT
     [('2026-10-25 01:30:00', '+01:00'), ('2026-10-25 01:00:00', '+00:00')]
     """
+    import xlsxwriter  # imported when a workbook is written (the report imports this module)
+
     path = Path(path)
     with xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
                                          "strings_to_formulas": False, "strings_to_urls": False}) as book:
