@@ -62,12 +62,24 @@ def _run(n_channels: int, days: int = 7):
     return result, config
 
 
-def _write(tmp_path: Path, n_channels: int, xlsx: bool = False) -> tuple[Path, SimpleNamespace]:
+def _write(tmp_path: Path, n_channels: int, xlsx: bool = False, workers=None) -> tuple[Path, SimpleNamespace]:
     result, config = _run(n_channels)
-    out = tmp_path / f"out{n_channels}"
+    out = tmp_path / f"out{n_channels}-{workers}"
     write_run(result, out, config=config, title=f"{n_channels} channels", specs={}, protect=[],
-              manifest=lambda r: {"timings": r.timings}, xlsx=xlsx)
+              manifest=lambda r: {}, xlsx=xlsx, workers=workers)
     return out, result
+
+
+def test_the_process_pool_writes_the_same_files():
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        serial, _ = _write(Path(tmp), 4, workers=1)
+        pooled, _ = _write(Path(tmp), 4, workers=2)
+        names = sorted(p.name for p in serial.iterdir())
+        assert names == sorted(p.name for p in pooled.iterdir()) and "agents_queue_04.png" in names
+        for name in names:
+            assert (serial / name).read_bytes() == (pooled / name).read_bytes(), name
 
 
 def test_workbook_has_formats_frozen_headers_offsets_and_the_csv_values(tmp_path):
