@@ -421,12 +421,12 @@ class Scenario:
                              channels=list(self.config.channels))
 
     def backtest(self, *, models=("default", "seasonal_naive", "week_average"), horizon="1D",
-                 n_windows: int = 14) -> tuple[pd.DataFrame, pd.DataFrame]:
+                 n_windows: int = 14, progress=None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Rolling-origin backtest on the scenario's history: (long frame, accuracy per channel x model)."""
         history = self.read_history()
         events = self.read_events(history)
         frame = backtest(history, models=models, horizon=horizon, n_windows=n_windows, events=events,
-                         models_dir=_models_dir(self.config.path))
+                         models_dir=_models_dir(self.config.path), progress=progress)
         return frame, accuracy(frame, history)
 
     # --- outputs ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from planner.simulate import read_plan, simulate
 ROOT = Path(__file__).resolve().parents[1]
 BASE = ROOT / "scenarios" / "base.toml"
 OUTPUTS = [".planner-output", "forecast.csv", "plan.csv", "confidence.csv", "daily.csv", "weekly.csv", "report.html", "manifest.json", "plan.xlsx",
+           "summary.csv", "summary_weekly.csv",
            "daily_fte.png", *[f"{kind}_{c}.png" for kind in ("forecast", "agents") for c in ("phone", "chat", "email", "social")]]
 
 

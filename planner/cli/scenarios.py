@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import sys
 from pathlib import Path
 
@@ -22,11 +23,16 @@ def _out_folder(out, scenario_path: str, many: bool) -> Path:
     return Path(out) / stem if many else Path(out)
 
 
-def _stages(label: str):
-    """A progress bar over the run's stages on stderr (only on a terminal)."""
+def _bar(length: int, label: str):
+    """A progress bar on stderr, only on a terminal (quiet in scripts, logs and CI)."""
     if not sys.stderr.isatty():
         return contextlib.nullcontext(None)
-    return click.progressbar(length=len(STAGES), label=label, file=sys.stderr)
+    return click.progressbar(length=length, label=label, file=sys.stderr)
+
+
+def _stages(label: str):
+    """A progress bar over the run's stages on stderr (only on a terminal)."""
+    return _bar(len(STAGES), label)
 
 
 @cli.command("run", context_settings=CONTEXT)
@@ -34,9 +40,11 @@ def _stages(label: str):
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<scenario>/; with several scenarios, one folder each inside).")
 @click.option("--xlsx", is_flag=True, help="Also write plan.xlsx with one sheet per table.")
+@click.option("--day", default=None, metavar="YYYY-MM-DD",
+              help="Also print the agents required per interval of this day, per channel and in total.")
 @UNIT_OPTIONS
 @FORCE
-def run_scenarios(scenarios, out, xlsx, jobs, engine, scheduler, force) -> None:
+def run_scenarios(scenarios, out, xlsx, day, jobs, engine, scheduler, force) -> None:
     """Forecast, staff and report a scenario: the planner's main job.
 
     Reads the history and events the scenario names, forecasts every channel over the horizon,
@@ -49,20 +57,30 @@ def run_scenarios(scenarios, out, xlsx, jobs, engine, scheduler, force) -> None:
       planner run scenarios/base.toml
       planner run scenarios/base.toml scenarios/volume-plus-10.toml --out out/q3 --xlsx
       planner run scenarios/base.toml --jobs 4
+      planner run scenarios/base.toml --day 2026-07-07
     """
     from planner.report import OutputFolder
+    from planner.report.summary import short_summary, summary_of
+    from planner.report.views import day_label, interval_view
     from planner.scenario import Scenario
 
+    if day is not None:
+        try:
+            day = datetime.date.fromisoformat(day)
+        except ValueError:
+            raise click.BadParameter(f"{day!r}: expected a date such as 2026-07-07", param_hint="--day") from None
     for path in scenarios:
         scenario = Scenario.load(path)
         folder = _out_folder(out, path, len(scenarios) > 1)
         with OutputFolder.claim(folder, protect=scenario.inputs(), force=force), _stages(f"{scenario.name}") as bar:
             tick = None if bar is None else (lambda stage: bar.update(1))
             result = scenario.run(progress=tick, jobs=jobs, engine=engine, scheduler=scheduler)
+            view = None if day is None else interval_view(result.plan, day)  # a day outside the plan: no output
             scenario.write(result, folder, xlsx=xlsx, progress=tick, force=force)
-        totals = result.daily.groupby("channel")[["offered", "fte", "fte_gross"]].mean()
         click.echo(f"{scenario.name}: {len(result.plan):,} intervals planned -> {folder}/")
-        click.echo("mean per day:\n" + _table(totals.reset_index()))
+        click.echo(_table(short_summary(summary_of(result.plan, scenario.config))))
+        if day is not None:
+            click.echo(f"\nagents per interval on {day_label(day)} (local time):\n" + _table(view.astype(object).fillna("-")))
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in result.timings.items())
         click.echo(f"time: {timings}")
         if getattr(result, "groups", None) is not None:  # [groups]: the saving against the silo plan
@@ -166,8 +184,9 @@ def backtest_scenario(scenario_path, windows, horizon, models, out, force) -> No
     scenario = Scenario.load(scenario_path)
     chosen = models or ("default", "seasonal_naive", "week_average")
     folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-backtest"
-    with OutputFolder.claim(folder, protect=scenario.inputs(), force=force):
-        frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows)
+    with OutputFolder.claim(folder, protect=scenario.inputs(), force=force), _bar(windows, "backtest") as bar:
+        tick = None if bar is None else (lambda done, total: bar.update(1))
+        frame, table = scenario.backtest(models=chosen, horizon=horizon, n_windows=windows, progress=tick)
         _write_backtest(folder, scenario, frame, table, chosen, force)
     cards = model_cards(frame)
     click.echo(_table(table))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
 from planner.contacts.calibrate import _live, _observations, patience_survival
@@ -23,7 +25,8 @@ def kpi_figure(table: pd.DataFrame, *, by: str = "day") -> Figure:
     fig = Figure(figsize=(11, 7.5), layout="constrained")
     axes = fig.subplots(3, 1, sharex=True)
     for number, (channel, rows) in enumerate(table.groupby("channel", sort=True)):
-        color = f"C{number % 10}"
+        color = f"C{number % 10}" if table["channel"].nunique() <= 10 else colormaps[
+            ("tab20", "tab20b", "tab20c")[number // 20 % 3]](number % 20)
         marker = "o" if table["period"].nunique() < 40 else None
         axes[0].plot(rows["period"], rows["service_level"], color=color, marker=marker, ms=3, label=channel)
         if rows["target_service_level"].notna().any():
@@ -33,11 +36,19 @@ def kpi_figure(table: pd.DataFrame, *, by: str = "day") -> Figure:
                      ms=3)
     axes[0].set_title("Service level (dashed: target)")
     axes[0].set_ylim(0, 1.02)
-    axes[0].legend(loc="lower left", frameon=False, ncols=6)
+    n = table["channel"].nunique()
+    if n <= 10:
+        axes[0].legend(loc="lower left", frameon=False, ncols=6)
+    else:  # many channels: beside the plots, in columns of 20
+        fig.legend(loc="outside right upper", frameon=False, ncols=-(-n // 20), fontsize="small")
     axes[1].set_title("Abandon rate")
     axes[2].set_title("Median first response [s]")
     axes[2].set_yscale("log")
     axes[2].set_xlabel(f"period ({by}, local time)")
+    if pd.api.types.is_datetime64_any_dtype(table["period"]):  # dates that never overlap
+        locator = AutoDateLocator(minticks=3, maxticks=10)
+        axes[2].xaxis.set_major_locator(locator)
+        axes[2].xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))
     for ax in axes:
         ax.grid(alpha=0.3)
     return fig

@@ -84,7 +84,7 @@ def _actuals(history: pd.DataFrame, out: pd.DataFrame, events) -> np.ndarray:
 
 def backtest(history: pd.DataFrame, *, models=("default", *BASELINES), horizon="1D", n_windows: int = 4,
              step=None, cutoffs=None, events: pd.DataFrame | None = None, level=0.8,
-             models_dir=None) -> pd.DataFrame:
+             models_dir=None, progress=None) -> pd.DataFrame:
     """Rolling-origin evaluation: refit each model at each cutoff, forecast ``horizon``, join actuals.
 
     Parameters
@@ -109,6 +109,8 @@ def backtest(history: pd.DataFrame, *, models=("default", *BASELINES), horizon="
         ``offered_lo_95`` style columns.
     models_dir : path, optional
         Where named specs live.
+    progress : callable, optional
+        ``progress(done, total)`` after each cutoff (the command line's progress bar).
 
     Returns
     -------
@@ -142,7 +144,7 @@ def backtest(history: pd.DataFrame, *, models=("default", *BASELINES), horizon="
     if events is not None:
         events = events.assign(start=events["start"].dt.tz_convert(tz), end=events["end"].dt.tz_convert(tz))
     frames, cards = [], []
-    for cutoff in cutoffs:
+    for done, cutoff in enumerate(cutoffs, start=1):
         train = history[history["interval_start"] < cutoff]
         if not len(train):
             raise InputError(f"cutoffs: {cutoff} is before the history starts; drop it")
@@ -156,6 +158,8 @@ def backtest(history: pd.DataFrame, *, models=("default", *BASELINES), horizon="
             cards += [{"cutoff": cutoff, "channel": channel, "model": spec.name, **card}
                       for channel, card in out.attrs.get("model_card", {}).items()]
             frames.append(out[out["actual"].notna()])
+        if progress is not None:
+            progress(done, len(cutoffs))
     result = pd.concat(frames, ignore_index=True)
     extra = [c for c in result.columns if c not in (*FORECAST_COLUMNS, "cutoff", "actual", "model")]
     result = result[[*FORECAST_COLUMNS, *extra, "cutoff", "actual", "model"]]

@@ -16,6 +16,7 @@ table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0 1.5rem; 
 th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd; text-align: right; }
 th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; margin: 0.5rem 0 1rem; }
+.wide { max-width: 100%; overflow-x: auto; }
 """
 
 
@@ -25,7 +26,8 @@ def _image(png: bytes, alt: str) -> str:
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, float_format=lambda v: f"{v:,.2f}", na_rep="")
+    table = frame.to_html(index=False, border=0, float_format=lambda v: f"{v:,.2f}", na_rep="")
+    return f'<div class="wide">{table}</div>'  # wide tables scroll inside the page, never the page
 
 
 def report_html(*, title: str, meta: str, sections: list[tuple[str, list]]) -> str:

@@ -249,10 +249,7 @@ class OutputFolder:
         return data
 
     def write_xlsx(self, name: str, tables: dict[str, pd.DataFrame]) -> None:
-        with pd.ExcelWriter(self._target(name), engine="openpyxl") as writer:
-            for sheet, frame in tables.items():
-                frame = frame.copy()
-                for column in frame.columns:
-                    if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
-                        frame[column] = frame[column].dt.tz_localize(None)  # Excel has no time zones
-                frame.to_excel(writer, sheet_name=sheet[:31], index=False)
+        """A formatted workbook, one sheet per table in order (:func:`planner.report.workbook.write_workbook`)."""
+        from planner.report.workbook import write_workbook
+
+        write_workbook(self._target(name), tables)

@@ -4,11 +4,48 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
 from matplotlib.figure import Figure
 
-__all__ = ["forecast_figure", "staffing_heatmap", "daily_fte_figure"]
+__all__ = ["forecast_figure", "staffing_heatmap", "daily_fte_figure", "channel_colours", "interval_label"]
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+#: Above this many channels the daily FTE legend moves beside the plot, in columns.
+MANY = 10
+
+
+def channel_colours(n: int) -> list[tuple]:
+    """``n`` distinct colours: tab10 up to 10 channels, then tab20, tab20b and tab20c (60 in all).
+
+    >>> len(set(channel_colours(40)))
+    40
+    """
+    if n <= 10:
+        return [colormaps["tab10"](i) for i in range(n)]
+    pool = [colormaps[name](i) for name in ("tab20", "tab20b", "tab20c") for i in range(20)]
+    return [pool[i % len(pool)] for i in range(n)]
+
+
+def interval_label(frame: pd.DataFrame) -> str:
+    """The interval length of a frame's ``interval_start``, for axis labels: ``15-min``.
+
+    >>> interval_label(pd.DataFrame({"interval_start": pd.date_range("2026-07-06", periods=3, freq="30min")}))
+    '30-min'
+    """
+    attrs = frame.attrs.get("interval_s")
+    steps = pd.Series(frame["interval_start"].unique()).sort_values().diff().dropna()
+    seconds = attrs or (steps[steps > pd.Timedelta(0)].min().total_seconds() if len(steps) else 0)
+    if not seconds or pd.isna(seconds):
+        return "per"
+    return f"{seconds / 60:g}-min" if seconds < 3600 else f"{seconds / 3600:g}-hour"
+
+
+def _date_axis(ax) -> None:
+    """Dates that never overlap: a locator that picks few ticks and a concise formatter."""
+    locator = AutoDateLocator(minticks=3, maxticks=10)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(ConciseDateFormatter(locator, show_offset=False))
 
 
 def _with_gaps(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -30,11 +67,13 @@ def forecast_figure(forecast: pd.DataFrame, history: pd.DataFrame | None = None,
     >>> starts = pd.date_range("2026-07-06", periods=8, freq="15min", tz="UTC")
     >>> f = pd.DataFrame({"interval_start": starts, "channel": "phone", "offered": 10.0,
     ...                   "offered_lo": 8.0, "offered_hi": 12.0})
-    >>> forecast_figure(f, channel="phone").axes[0].get_title()
-    'phone: offered per interval'
+    >>> ax = forecast_figure(f, channel="phone").axes[0]
+    >>> ax.get_title(), ax.get_ylabel()
+    ('phone: offered per 15-min interval', 'contacts per 15-min interval')
     """
-    fig = Figure(figsize=(11, 3.6), layout="constrained")
-    ax = fig.add_subplot()
+    per = interval_label(forecast[forecast["channel"] == channel])
+    fig = Figure(figsize=(11, 3.6))  # fixed margins: a constrained layout costs a third of the drawing
+    ax = fig.add_axes((0.065, 0.09, 0.925, 0.83))
     f = forecast[forecast["channel"] == channel]
     band = [c for c in ("offered_lo", "offered_hi") if c in f.columns]
     f = _with_gaps(f, ["offered", *band])
@@ -50,39 +89,49 @@ def forecast_figure(forecast: pd.DataFrame, history: pd.DataFrame | None = None,
         ax.fill_between(f["interval_start"], f["offered_lo"], f["offered_hi"], color="tab:blue", alpha=0.25,
                         lw=0, label=label)
     ax.plot(f["interval_start"], f["offered"], color="tab:blue", lw=1.0, label="forecast")
-    ax.set_title(f"{channel}: offered per interval")
-    ax.set_ylabel("contacts per interval")
+    ax.set_title(f"{channel}: offered per {per} interval")
+    ax.set_ylabel(f"contacts per {per} interval")
     ax.legend(loc="upper left", frameon=False, ncols=3)
     ax.grid(alpha=0.3)
+    _date_axis(ax)
     return fig
 
 
 def staffing_heatmap(plan: pd.DataFrame, *, channel: str, value: str = "agents") -> Figure:
     """Mean ``value`` (net agents by default) by weekday x time of day for one channel.
 
+    Closed intervals (``open`` false, or absent) are drawn light grey, and the title says so; the
+    title and colour bar say net (before shrinkage) or gross (``agents_gross``).
+
     >>> starts = pd.date_range("2026-07-06 08:00", periods=8, freq="15min", tz="Europe/London")
     >>> p = pd.DataFrame({"interval_start": starts, "channel": "chat", "agents": np.arange(8)})
-    >>> staffing_heatmap(p, channel="chat").axes[0].get_ylabel()
-    'weekday'
+    >>> staffing_heatmap(p, channel="chat").axes[0].get_title()
+    'chat: mean required agents, net of shrinkage (15-min intervals; grey = closed)'
     """
     rows = plan[plan["channel"] == channel]
+    if "open" in rows:
+        rows = rows.assign(**{value: rows[value].where(rows["open"].fillna(True).astype(bool))})
     local = rows["interval_start"]
     table = (
         rows.assign(weekday=local.dt.day_of_week, slot=local.dt.strftime("%H:%M"))
         .pivot_table(index="weekday", columns="slot", values=value, aggfunc="mean")
         .reindex(range(7))
     )
-    fig = Figure(figsize=(11, 3.2), layout="constrained")
-    ax = fig.add_subplot()
-    image = ax.imshow(np.ma.masked_invalid(table.to_numpy(float)), aspect="auto", cmap="viridis",
+    fig = Figure(figsize=(11, 3.2))
+    ax = fig.add_axes((0.06, 0.15, 0.83, 0.75))
+    cmap = colormaps["viridis"].with_extremes(bad="0.88")
+    image = ax.imshow(np.ma.masked_invalid(table.to_numpy(float)), aspect="auto", cmap=cmap,
                       interpolation="nearest")
     ax.set_yticks(range(7), WEEKDAYS)
     step = max(1, len(table.columns) // 12)
     ax.set_xticks(range(0, len(table.columns), step), table.columns[::step])
     ax.set_ylabel("weekday")
     ax.set_xlabel("interval start (local time)")
-    ax.set_title(f"{channel}: mean required {value.replace('_', ' ')} (blank = closed)")
-    fig.colorbar(image, ax=ax, label=value.replace("_", " "))
+    gross = value.endswith("_gross")
+    what = "agents, gross (after shrinkage)" if gross else (
+        "agents, net of shrinkage" if value == "agents" else value.replace("_", " "))
+    ax.set_title(f"{channel}: mean required {what} ({interval_label(rows)} intervals; grey = closed)")
+    fig.colorbar(image, cax=fig.add_axes((0.91, 0.15, 0.015, 0.75)), label=f"{'gross' if gross else 'net'} agents" if value.startswith("agents") else value)
     return fig
 
 
@@ -93,19 +142,30 @@ def daily_fte_figure(daily: pd.DataFrame, *, value: str = "fte_gross") -> Figure
     ...                   "fte_gross": [10.0, 20.0]})
     >>> len(daily_fte_figure(d).axes[0].patches)
     2
+
+    Up to :data:`MANY` channels the legend sits above the bars in one row; beyond, beside them in
+    as many columns of 20 as needed, with :func:`channel_colours` (distinct up to 60 channels).
     """
     table = daily.pivot_table(index="period", columns="channel", values=value, aggfunc="sum").fillna(0.0)
-    fig = Figure(figsize=(11, 3.6), layout="constrained")
+    n = len(table.columns)
+    columns = 1 if n <= MANY else -(-n // 20)
+    fig = Figure(figsize=(11 + (0 if n <= MANY else 1.6 * columns), 3.6 if n <= MANY else 4.6), layout="constrained")
     ax = fig.add_subplot()
     bottom = np.zeros(len(table))
-    labels = [str(p) for p in table.index]
-    for channel in table.columns:
-        ax.bar(labels, table[channel], bottom=bottom, label=channel)
+    labels = [pd.Timestamp(p).strftime("%a %d %b") for p in table.index]
+    x = np.arange(len(labels))
+    for channel, colour in zip(table.columns, channel_colours(n)):
+        ax.bar(x, table[channel].to_numpy(), bottom=bottom, label=str(channel), color=colour, width=0.8)
         bottom += table[channel].to_numpy()
-    ax.set_ylabel("FTE (gross)" if value == "fte_gross" else value)
+    ax.set_ylabel("FTE (gross, after shrinkage)" if value == "fte_gross" else
+                  "FTE (net of shrinkage)" if value == "fte" else value)
     ax.set_title("Required FTE per day")
-    fig.legend(loc="outside upper right", frameon=False, ncols=len(table.columns))
-    step = max(1, len(labels) // 14)
-    ax.set_xticks(range(0, len(labels), step), labels[::step], rotation=45, ha="right")
+    if n <= MANY:
+        fig.legend(loc="outside upper right", frameon=False, ncols=n)
+    else:
+        fig.legend(loc="outside right upper", frameon=False, ncols=columns, fontsize="small")
+    step = max(1, -(-len(labels) // 14))
+    ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right")
+    ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.grid(axis="y", alpha=0.3)
     return fig
