@@ -58,7 +58,7 @@ def test_rank_one_covariance_is_the_ratio_method_up_to_the_log_transform():
     assert_allclose(point, expected, rtol=1e-10)
 
 
-@pytest.mark.parametrize("method", ["factor", "shrink"])
+@pytest.mark.parametrize("method", ["kernel", "factor", "shrink"])
 def test_gain_matches_the_precision_matrix_form(method):
     rng = np.random.default_rng(3)
     R = 0.08 * rng.standard_normal((200, 1)) + 0.05 * rng.standard_normal((200, P)).cumsum(axis=1) / 3
@@ -103,3 +103,13 @@ def test_credibility_ratio_is_the_gamma_poisson_posterior():
     post = stats.gamma.pdf(u, 1 / c, scale=c) * stats.poisson.pmf(int(y_obs), f_obs * u)
     reference = integrate.trapezoid(u * post, u) / integrate.trapezoid(post, u)
     assert_allclose(ratio_update([1.0], [y_obs], [f_obs], k=k)[0], reference, rtol=1e-6)
+
+
+def test_kernel_recovers_a_day_effect_and_an_ar1_process():
+    """Days simulated from a + b rho^|i-j| + d: the fitted covariance is within sampling error of it."""
+    a, b, rho, d = 0.002, 0.004, 0.9, 0.002
+    lag = np.abs(np.subtract.outer(np.arange(P), np.arange(P)))
+    truth = a + b * rho ** lag + d * np.eye(P)
+    R = np.random.default_rng(5).multivariate_normal(np.zeros(P), truth, size=4000)
+    model = residual_covariance(R, method="kernel", shrinkage=1.0)
+    assert_allclose(model.cov, truth, atol=6e-4)  # sd of a covariance from 4000 days ~ 1.5e-4
