@@ -126,7 +126,7 @@ def _kernel(sample: np.ndarray) -> np.ndarray:
 
 
 def residual_covariance(R, *, method: str = "kernel", factors: int = 2, shrinkage: float | None = None,
-                        floor: float = 1e-6) -> ResidualModel:
+                        halflife_days: float | None = None, floor: float = 1e-6) -> ResidualModel:
     """Mean and covariance of the log residuals from a (days, P) matrix of past days.
 
     Parameters
@@ -141,17 +141,24 @@ def residual_covariance(R, *, method: str = "kernel", factors: int = 2, shrinkag
         matrix scaled by their singular values / sqrt(days), ``D`` the rest of the diagonal.
         ``shrink``: ``(1 - a) S + a diag(S)``, ``a`` = ``shrinkage`` or the closed form.
         ``diagonal``: no correlation (the update is then no update).
+    halflife_days : float, optional
+        Weight of a day halves every ``halflife_days`` rows back (the last row is the most recent
+        day), so the covariance follows a drifting level of error; None: every day alike.
     floor : float
         Least variance of a slot [log^2], so that a constant slot keeps ``S_oo`` invertible.
     """
     R = np.asarray(R, dtype=float)
     if R.ndim != 2 or R.shape[0] < 3:
         raise InputError(f"intraday residuals: need a (days, intervals) matrix of at least 3 days, got shape {R.shape}")
-    mean = np.nanmean(R, axis=0)
+    n = R.shape[0]
+    w = np.ones(n) if halflife_days is None else 0.5 ** ((n - 1 - np.arange(n)) / float(halflife_days))
+    seen = np.isfinite(R)
+    with np.errstate(invalid="ignore"):
+        mean = (np.where(seen, R, 0.0) * w[:, None]).sum(axis=0) / (seen * w[:, None]).sum(axis=0)
     mean = np.where(np.isfinite(mean), mean, 0.0)
-    X = np.where(np.isfinite(R), R, mean) - mean
-    n = X.shape[0]
-    sample = X.T @ X / (n - 1)
+    X = np.where(seen, R, mean) - mean
+    w = w / w.sum()
+    sample = (X * w[:, None]).T @ X / (1.0 - (w ** 2).sum())
     var = np.maximum(np.diag(sample), floor)
     if method == "diagonal":
         cov = np.diag(var)
@@ -167,8 +174,8 @@ def residual_covariance(R, *, method: str = "kernel", factors: int = 2, shrinkag
         cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), floor)
     elif method == "factor":
         k = int(min(factors, min(X.shape) - 1))
-        _, s, vt = np.linalg.svd(X, full_matrices=False)
-        L = vt[:k].T * (s[:k] / np.sqrt(n - 1))
+        _, s, vt = np.linalg.svd(X * np.sqrt(w / (1.0 - (w ** 2).sum()))[:, None], full_matrices=False)
+        L = vt[:k].T * s[:k]
         low = L @ L.T
         cov = low + np.diag(np.maximum(var - np.diag(low), floor))
     else:

@@ -1,0 +1,10 @@
+"""Microplanning within the day (docs/design.md section 5a): the intraday reforecast and re-staffing.
+
+:func:`reforecast` updates the rest of today from the actuals so far (the maths is
+:mod:`planner.forecast.intraday`) and re-staffs the remaining intervals; :func:`reforecast_scenario`
+does it for a scenario file and an actuals file (``planner reforecast``).
+"""
+
+from planner.microplan.reforecast import METHODS, Reforecast, cut_time, reforecast, residual_models
+
+__all__ = ["reforecast", "Reforecast", "residual_models", "cut_time", "METHODS"]
