@@ -109,7 +109,7 @@ def test_kernel_recovers_a_day_effect_and_an_ar1_process():
     """Days simulated from a + b rho^|i-j| + d: the fitted covariance is within sampling error of it."""
     a, b, rho, d = 0.002, 0.004, 0.9, 0.002
     lag = np.abs(np.subtract.outer(np.arange(P), np.arange(P)))
-    truth = a + b * rho ** lag + d * np.eye(P)
+    truth = a + b * rho ** lag + d * np.eye(P)  # equal variances: the correlation kernel is the covariance one
     R = np.random.default_rng(5).multivariate_normal(np.zeros(P), truth, size=4000)
     model = residual_covariance(R, method="kernel", shrinkage=1.0)
     assert_allclose(model.cov, truth, atol=6e-4)  # sd of a covariance from 4000 days ~ 1.5e-4

@@ -19,9 +19,10 @@ section 4's intraday updating by penalised least squares on the factor scores, w
 update with the scores' prior as the penalty).
 
 Covariances (:func:`residual_covariance`): ``"kernel"`` (the default: a day effect, an AR(1)
-process across the day's intervals and a per-interval nugget, ``a + b rho^|i-j| + d_i [i=j]``, the
-covariance of the mixed model of Ibrahim & L'Ecuyer 2013, fitted to the lagged sample covariances,
-with the sample covariance shrunk toward it by ``1 - shrinkage``), ``"factor"`` (``k`` singular
+process across the day's intervals and a per-interval nugget, correlation ``a + b rho^|i-j|`` off
+the diagonal scaled by each slot's own sd, the covariance of the mixed model of Ibrahim & L'Ecuyer
+2013, fitted to the lagged sample correlations, with the sample covariance shrunk toward it by
+``1 - shrinkage``), ``"factor"`` (``k`` singular
 vectors of the centred residual matrix plus a diagonal; Shen & Huang 2008), ``"shrink"`` (the sample
 covariance shrunk toward its diagonal, with the Schafer & Strimmer 2005 closed-form intensity when
 none is given, Stat. Appl. Genet. Mol. Biol. 4: 32), or ``"diagonal"``. On bank_calls the kernel,
@@ -56,7 +57,7 @@ from scipy import linalg, optimize, stats
 
 from planner.errors import InputError
 
-__all__ = ["ResidualModel", "Gain", "log_residuals", "residual_covariance", "conditional_gain",
+__all__ = ["ResidualModel", "Gain", "log_residuals", "residual_covariance", "conditional_gain", "band_scale",
            "gaussian_update", "ratio_update", "credibility_k"]
 
 
@@ -68,6 +69,7 @@ class ResidualModel:
     cov: np.ndarray
     method: str = "factor"
     days: int = 0
+    band_scale: float = 1.0  # sd multiplier that calibrates the bands on past days (:func:`band_scale`)
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,6 +80,7 @@ class Gain:
     gain: np.ndarray
     cond_cov: np.ndarray
     mean: np.ndarray
+    scale: float = 1.0
 
     def apply(self, r_observed) -> tuple[np.ndarray, np.ndarray]:
         """``(delta, sd)`` of the rest: the shift of its log residuals and their conditional sd.
@@ -88,7 +91,7 @@ class Gain:
         m_o = self.mean[self.observed]
         centred = r - (m_o if r.ndim == 1 else m_o[:, None])
         delta = self.gain @ centred
-        return delta, np.sqrt(np.clip(np.diag(self.cond_cov), 0.0, None))
+        return delta, self.scale * np.sqrt(np.clip(np.diag(self.cond_cov), 0.0, None))
 
 
 def log_residuals(actual, forecast) -> np.ndarray:
@@ -120,8 +123,9 @@ def _kernel(sample: np.ndarray) -> np.ndarray:
     def misfit(p):
         return weight * (p[0] + p[1] * p[2] ** lags - empirical)
 
-    start = [max(empirical[-1], 1e-6), max(empirical[0] - empirical[-1], 1e-6), 0.9]
-    a, b, rho = optimize.least_squares(misfit, start, bounds=([0, 0, 0], [np.inf, np.inf, 0.9999])).x
+    total = max(float(np.diag(sample).mean()), 2e-6)  # neither part exceeds the variance (b is free as rho -> 0)
+    start = np.clip([empirical[-1], empirical[0] - empirical[-1], 0.9], 1e-6, [total, total, 0.99])
+    a, b, rho = optimize.least_squares(misfit, start, bounds=([0, 0, 0], [total, total, 0.9999])).x
     return a + b * rho ** np.abs(np.subtract.outer(np.arange(P), np.arange(P)))
 
 
@@ -135,8 +139,9 @@ def residual_covariance(R, *, method: str = "kernel", factors: int = 2, shrinkag
         (days, P) log residuals of past days (:func:`log_residuals`); NaN cells (a closed or
         excluded interval) are filled with their slot's mean.
     method : {"kernel", "factor", "shrink", "diagonal"}
-        ``kernel``: ``s K + (1 - s) S`` with ``K = a + b rho^|i-j|`` plus the rest of each slot's
-        variance on the diagonal, ``s`` = ``shrinkage`` (default 0.8).
+        ``kernel``: ``s K + (1 - s) S`` with ``K_ij = sd_i sd_j (a + b rho^|i-j|)`` off the
+        diagonal (a kernel fitted to the sample correlations) and each slot's own variance on it,
+        ``s`` = ``shrinkage`` (default 0.8).
         ``factor``: ``L L' + D`` with ``L`` the first ``factors`` singular vectors of the centred
         matrix scaled by their singular values / sqrt(days), ``D`` the rest of the diagonal.
         ``shrink``: ``(1 - a) S + a diag(S)``, ``a`` = ``shrinkage`` or the closed form.
@@ -168,9 +173,10 @@ def residual_covariance(R, *, method: str = "kernel", factors: int = 2, shrinkag
         cov[np.diag_indices_from(cov)] = var
     elif method == "kernel":
         s = 0.8 if shrinkage is None else float(shrinkage)
-        K = _kernel(sample) if X.shape[1] > 1 else np.zeros((1, 1))
-        K = K + np.diag(np.maximum(var - np.diag(K), floor))
-        cov = s * K + (1.0 - s) * sample
+        sd = np.sqrt(var)
+        K = _kernel(sample / np.outer(sd, sd)) if X.shape[1] > 1 else np.ones((1, 1))
+        np.fill_diagonal(K, 1.0)  # the rest of each slot's variance is its nugget
+        cov = s * K * np.outer(sd, sd) + (1.0 - s) * sample
         cov[np.diag_indices_from(cov)] = np.maximum(np.diag(cov), floor)
     elif method == "factor":
         k = int(min(factors, min(X.shape) - 1))
@@ -193,7 +199,7 @@ def conditional_gain(model: ResidualModel, observed) -> Gain:
     u = ~o
     S = model.cov
     if not o.any():
-        return Gain(o, np.zeros((int(u.sum()), 0)), S[np.ix_(u, u)], model.mean)
+        return Gain(o, np.zeros((int(u.sum()), 0)), S[np.ix_(u, u)], model.mean, model.band_scale)
     S_oo, S_ou = S[np.ix_(o, o)], S[np.ix_(o, u)]
     try:
         factor = linalg.cho_factor(S_oo, lower=True, check_finite=False)
@@ -204,7 +210,31 @@ def conditional_gain(model: ResidualModel, observed) -> Gain:
         K_t = np.linalg.pinv(S_oo, hermitian=True) @ S_ou
     K = K_t.T
     cond = S[np.ix_(u, u)] - K @ S_ou
-    return Gain(o, K, (cond + cond.T) / 2.0, model.mean)
+    return Gain(o, K, (cond + cond.T) / 2.0, model.mean, model.band_scale)
+
+
+def band_scale(R, *, days: int = 30, level: float = 0.8, step: int = 4, **covariance) -> float:
+    """The sd multiplier that makes ``level`` bands cover ``level`` of the rest of past days.
+
+    Walk-forward over the last ``days`` rows of ``R`` (each from a model of the rows before it),
+    with a cut every ``step`` intervals; the ``level`` quantile of ``|z|`` of the rest of the day,
+    ``z = (r - m - delta) / sd``, over the normal quantile. Returns 1.0 with too few days.
+    """
+    R = np.asarray(R, dtype=float)
+    n, P = R.shape
+    first = max(n - days, 10)
+    z = []
+    for d in range(first, n):  # a walk over days (each its own fit), not over intervals
+        model = residual_covariance(R[:d], **covariance)
+        row = np.where(np.isfinite(R[d]), R[d], model.mean)
+        for cut in range(step, P - 1, step):
+            observed = np.arange(P) < cut
+            gain = conditional_gain(model, observed)
+            delta, sd = gain.apply(row[observed])
+            z.append(np.abs(row[~observed] - model.mean[~observed] - delta) / np.maximum(sd, 1e-9))
+    if not z:
+        return 1.0
+    return float(np.quantile(np.concatenate(z), level) / stats.norm.ppf(0.5 + level / 2.0))
 
 
 def gaussian_update(forecast_rest, gain: Gain, r_observed, *, level: float = 0.8):

@@ -5,6 +5,6 @@
 does it for a scenario file and an actuals file (``planner reforecast``).
 """
 
-from planner.microplan.reforecast import METHODS, Reforecast, cut_time, reforecast, residual_models
+from planner.microplan.update import METHODS, Reforecast, cut_time, reforecast, residual_models
 
 __all__ = ["reforecast", "Reforecast", "residual_models", "cut_time", "METHODS"]

@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from pathlib import Path
@@ -36,6 +37,7 @@ import pandas as pd
 import planner.forecast as pf
 from planner.forecast.backtest import default_cutoffs
 from planner.forecast.intraday import (
+    band_scale,
     conditional_gain,
     credibility_k,
     gaussian_update,
@@ -79,10 +81,10 @@ def matrices(frame: pd.DataFrame):
     return F.to_numpy(float), Y.to_numpy(float), v.to_numpy(float), F.columns.to_numpy(int), F.index
 
 
-def evaluate(F, Y, v, minutes, days, config) -> pd.DataFrame:
+def evaluate(F, Y, v, minutes, days, config, scale: float = 1.0) -> pd.DataFrame:
     """Per cut x method: summed MAE over ``days`` for the rest and next two hours, and coverage."""
     R = log_residuals(Y, F)
-    models = {d: residual_covariance(R[:d], **config) for d in days}
+    models = {d: dataclasses.replace(residual_covariance(R[:d], **config), band_scale=scale) for d in days}
     rows = []
     for cut in CUTS_H:
         obs = minutes < cut * 60
@@ -136,8 +138,9 @@ def backtest(cache: Path | None) -> None:
         scores.append(s)
         print(f"  {config}: validation {s:.1f}   test {score(evaluate(F, Y, v, minutes, test, config)):.1f}")
     best = GRID[int(np.argmax(scores))]
-    print(f"chosen: {best}")
-    table = evaluate(F, Y, v, minutes, test, best)
+    scale = band_scale(log_residuals(Y, F)[:test[0]], days=len(validation), **best)
+    print(f"chosen: {best}; band scale from the validation days: {scale:.3f}")
+    table = evaluate(F, Y, v, minutes, test, best, scale)
     pd.set_option("display.width", 160)
     wide = table.pivot(index="cut", columns="method", values=["rest_reduction_pct", "next2h_reduction_pct"]).round(1)
     order = ["gaussian", "ratio", "ratio_2h", "credibility_2h"]

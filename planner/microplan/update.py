@@ -26,6 +26,7 @@ import pandas as pd
 from planner.errors import InputError
 from planner.forecast.intraday import (
     ResidualModel,
+    band_scale,
     conditional_gain,
     credibility_k,
     gaussian_update,
@@ -87,10 +88,12 @@ def _excluded(times: pd.Series, channel: str, events: pd.DataFrame | None) -> np
 
 
 def residual_models(backtest: pd.DataFrame, *, before: pd.Timestamp | None = None, events: pd.DataFrame | None = None,
-                    **covariance) -> dict[str, tuple[np.ndarray, ResidualModel]]:
+                    calibrate: bool = True, **covariance) -> dict[str, tuple[np.ndarray, ResidualModel]]:
     """Per channel: (slot minutes, residual model) from a day-ahead backtest frame (``offered``, ``actual``).
 
     Only days before ``before`` are used (never future data); ``exclude`` events are left out.
+    ``calibrate``: scale the bands so that they covered their level on the last 30 days
+    (:func:`planner.forecast.intraday.band_scale`).
     ``covariance`` goes to :func:`planner.forecast.intraday.residual_covariance`.
     """
     missing = [c for c in ("interval_start", "channel", "offered", "actual") if c not in backtest.columns]
@@ -107,7 +110,10 @@ def residual_models(backtest: pd.DataFrame, *, before: pd.Timestamp | None = Non
                               "minute": _minutes(rows["interval_start"]), "r": r})
         R = table.pivot_table(index="day", columns="minute", values="r", aggfunc="first", dropna=False)
         if len(R) >= 3:
-            out[str(channel)] = (R.columns.to_numpy(int), residual_covariance(R.to_numpy(float), **covariance))
+            model = residual_covariance(R.to_numpy(float), **covariance)
+            if calibrate:
+                model = dataclasses.replace(model, band_scale=band_scale(R.to_numpy(float), **covariance))
+            out[str(channel)] = (R.columns.to_numpy(int), model)
     return out
 
 
@@ -159,7 +165,7 @@ def _update_channel(rows, observed_rows, models, channel, method, at, level, int
     known_obs = np.array([m in where for m in obs_min], dtype=bool)
     known_rest = np.array([m in where for m in rest_min], dtype=bool)
     index = np.array([where[m] for m in obs_min[known_obs]] + [where[m] for m in rest_min[known_rest]], dtype=int)
-    sub = ResidualModel(mean=model.mean[index], cov=model.cov[np.ix_(index, index)])
+    sub = ResidualModel(mean=model.mean[index], cov=model.cov[np.ix_(index, index)], band_scale=model.band_scale)
     mask = np.arange(index.size) < known_obs.sum()
     gain = conditional_gain(sub, mask)
     r_obs = log_residuals(y_obs[known_obs], f_obs[known_obs])
@@ -170,7 +176,7 @@ def _update_channel(rows, observed_rows, models, channel, method, at, level, int
         rest[column] = full
     # the rate's spread: the conditional log variance less the count's own (Poisson) part
     var = np.diag(gain.cond_cov)
-    c = np.maximum(np.expm1(var) - 1.0 / (point + 1.0), 1e-4)
+    c = np.maximum(np.expm1(var) - 1.0 / (point + 1.0), 1e-3)
     if "rate_shape" in rest:
         shape = rest["rate_shape"].to_numpy(float).copy()
         shape[known_rest] = rate_shape(c)
@@ -193,7 +199,7 @@ def _call_list(prior: pd.DataFrame, updated: pd.DataFrame, threshold_agents: flo
 def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, *, at=None, history=None,
                channels: Mapping | None = None, method: str = "gaussian", level: float | None = None,
                threshold_agents: float = 1, events: pd.DataFrame | None = None,
-               interval_s: float | None = None, covariance: Mapping | None = None) -> Reforecast:
+               interval_s: float | None = None, covariance: Mapping | None = None, day_draws: int = 0) -> Reforecast:
     """Update the rest of a day from the intervals observed so far, and re-staff it.
 
     Parameters
@@ -218,12 +224,15 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, *, at=None, histor
         The events calendar; ``exclude`` intervals are left out of the residuals and the observed part.
     covariance : mapping, optional
         Options of :func:`planner.forecast.intraday.residual_covariance` (default: the kernel).
+    day_draws : int
+        Draws for ``p_day_service_level_met`` of the re-staffed plan (0, the default: not computed;
+        the rest of a day is not a day, and the draws cost a third of the time).
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
-    >>> days = pd.date_range("2026-06-01 09:00", periods=20, freq="D", tz="UTC")
-    >>> starts = (days.values[:, None] + pd.to_timedelta(np.arange(8) * 15, "min").values).ravel()
+    >>> days = pd.date_range("2026-06-01 09:00", periods=20, freq="D")
+    >>> starts = (days.to_numpy()[:, None] + pd.to_timedelta(np.arange(8) * 15, "min").to_numpy()).ravel()
     >>> rng = np.random.default_rng(0)
     >>> level = np.repeat(np.exp(0.1 * rng.standard_normal(20)), 8)
     >>> bt = pd.DataFrame({"interval_start": pd.DatetimeIndex(starts).tz_localize("UTC"), "channel": "phone",
@@ -276,6 +285,7 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, *, at=None, histor
                 specs[name] = dataclasses.replace(specs[name], opening_backlog=float(value))
     so_far = actuals[actuals["interval_start"] < at]
     prior_rows = today[today["interval_start"] >= at]
-    plan = staff(rest.drop(columns=["offered_prior", "method"]), specs, interval_s=interval_s, history=so_far)
-    prior = staff(prior_rows, specs, interval_s=interval_s, history=so_far)
+    timing = dict(interval_s=interval_s, history=so_far, day_draws=day_draws)
+    plan = staff(rest.drop(columns=["offered_prior", "method"]), specs, **timing)
+    prior = staff(prior_rows, specs, **timing)
     return dataclasses.replace(result, plan=plan, prior_plan=prior, call_list=_call_list(prior, plan, threshold_agents))
