@@ -6,5 +6,6 @@ does it for a scenario file and an actuals file (``planner reforecast``).
 """
 
 from planner.microplan.update import METHODS, Reforecast, cut_time, reforecast, residual_models
+from planner.microplan.run import read_actuals, reforecast_scenario
 
-__all__ = ["reforecast", "Reforecast", "residual_models", "cut_time", "METHODS"]
+__all__ = ["reforecast", "Reforecast", "residual_models", "cut_time", "METHODS", "read_actuals", "reforecast_scenario"]
