@@ -14,6 +14,7 @@ from scipy import integrate, stats
 
 from planner.forecast.intraday import (
     ResidualModel,
+    band_scale,
     conditional_gain,
     credibility_k,
     gaussian_update,
@@ -113,3 +114,13 @@ def test_kernel_recovers_a_day_effect_and_an_ar1_process():
     R = np.random.default_rng(5).multivariate_normal(np.zeros(P), truth, size=4000)
     model = residual_covariance(R, method="kernel", shrinkage=1.0)
     assert_allclose(model.cov, truth, atol=6e-4)  # sd of a covariance from 4000 days ~ 1.5e-4
+
+
+def test_band_scale_is_one_for_a_well_specified_model():
+    """Days drawn from the kernel model itself: the calibrated multiplier stays near 1 at every cut."""
+    lag = np.abs(np.subtract.outer(np.arange(P), np.arange(P)))
+    truth = 0.002 + 0.004 * 0.9 ** lag + 0.002 * np.eye(P)
+    R = np.random.default_rng(6).multivariate_normal(np.zeros(P), truth, size=400)
+    scale = band_scale(R, days=100, step=3, method="kernel", shrinkage=1.0)
+    assert scale.shape == (P + 1,)
+    assert np.all(np.abs(scale - 1.0) < 0.12), scale.round(3)

@@ -69,7 +69,7 @@ class ResidualModel:
     cov: np.ndarray
     method: str = "factor"
     days: int = 0
-    band_scale: float = 1.0  # sd multiplier that calibrates the bands on past days (:func:`band_scale`)
+    band_scale: float | np.ndarray = 1.0  # sd multiplier (per number observed) from past days (:func:`band_scale`)
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,7 +199,7 @@ def conditional_gain(model: ResidualModel, observed) -> Gain:
     u = ~o
     S = model.cov
     if not o.any():
-        return Gain(o, np.zeros((int(u.sum()), 0)), S[np.ix_(u, u)], model.mean, model.band_scale)
+        return Gain(o, np.zeros((int(u.sum()), 0)), S[np.ix_(u, u)], model.mean, _scale(model, 0))
     S_oo, S_ou = S[np.ix_(o, o)], S[np.ix_(o, u)]
     try:
         factor = linalg.cho_factor(S_oo, lower=True, check_finite=False)
@@ -210,31 +210,38 @@ def conditional_gain(model: ResidualModel, observed) -> Gain:
         K_t = np.linalg.pinv(S_oo, hermitian=True) @ S_ou
     K = K_t.T
     cond = S[np.ix_(u, u)] - K @ S_ou
-    return Gain(o, K, (cond + cond.T) / 2.0, model.mean, model.band_scale)
+    return Gain(o, K, (cond + cond.T) / 2.0, model.mean, _scale(model, int(o.sum())))
 
 
-def band_scale(R, *, days: int = 30, level: float = 0.8, step: int = 4, **covariance) -> float:
-    """The sd multiplier that makes ``level`` bands cover ``level`` of the rest of past days.
+def _scale(model: ResidualModel, observed: int) -> float:
+    scale = np.atleast_1d(np.asarray(model.band_scale, dtype=float))
+    return float(scale[min(observed, scale.size - 1)])
+
+
+def band_scale(R, *, days: int = 30, level: float = 0.8, step: int = 4, **covariance) -> np.ndarray:
+    """Sd multipliers that make ``level`` bands cover ``level`` of the rest of past days, per cut.
 
     Walk-forward over the last ``days`` rows of ``R`` (each from a model of the rows before it),
-    with a cut every ``step`` intervals; the ``level`` quantile of ``|z|`` of the rest of the day,
-    ``z = (r - m - delta) / sd``, over the normal quantile. Returns 1.0 with too few days.
+    with a cut every ``step`` intervals: at each cut, the ``level`` quantile of ``|z|`` of the rest
+    of the day, ``z = (r - m - delta) / sd``, over the normal quantile. Returns an array indexed by
+    the number of observed intervals (0..P), interpolated between the cuts; ones with too few days.
     """
     R = np.asarray(R, dtype=float)
     n, P = R.shape
+    cuts = np.arange(step, P - 1, step)
     first = max(n - days, 10)
-    z = []
+    if first >= n or not cuts.size:
+        return np.ones(P + 1)
+    z = [[] for _ in cuts]
     for d in range(first, n):  # a walk over days (each its own fit), not over intervals
         model = residual_covariance(R[:d], **covariance)
         row = np.where(np.isfinite(R[d]), R[d], model.mean)
-        for cut in range(step, P - 1, step):
+        for j, cut in enumerate(cuts):
             observed = np.arange(P) < cut
-            gain = conditional_gain(model, observed)
-            delta, sd = gain.apply(row[observed])
-            z.append(np.abs(row[~observed] - model.mean[~observed] - delta) / np.maximum(sd, 1e-9))
-    if not z:
-        return 1.0
-    return float(np.quantile(np.concatenate(z), level) / stats.norm.ppf(0.5 + level / 2.0))
+            delta, sd = conditional_gain(model, observed).apply(row[observed])
+            z[j].append(np.abs(row[~observed] - model.mean[~observed] - delta) / np.maximum(sd, 1e-9))
+    scale = np.array([np.quantile(np.concatenate(part), level) for part in z]) / stats.norm.ppf(0.5 + level / 2.0)
+    return np.interp(np.arange(P + 1), cuts, scale)
 
 
 def gaussian_update(forecast_rest, gain: Gain, r_observed, *, level: float = 0.8):

@@ -165,7 +165,9 @@ def _update_channel(rows, observed_rows, models, channel, method, at, level, int
     known_obs = np.array([m in where for m in obs_min], dtype=bool)
     known_rest = np.array([m in where for m in rest_min], dtype=bool)
     index = np.array([where[m] for m in obs_min[known_obs]] + [where[m] for m in rest_min[known_rest]], dtype=int)
-    sub = ResidualModel(mean=model.mean[index], cov=model.cov[np.ix_(index, index)], band_scale=model.band_scale)
+    scale = np.atleast_1d(model.band_scale)[min(int(np.searchsorted(minutes, obs_min.max(initial=-1), side="right")),
+                                                 np.atleast_1d(model.band_scale).size - 1)]
+    sub = ResidualModel(mean=model.mean[index], cov=model.cov[np.ix_(index, index)], band_scale=float(scale))
     mask = np.arange(index.size) < known_obs.sum()
     gain = conditional_gain(sub, mask)
     r_obs = log_residuals(y_obs[known_obs], f_obs[known_obs])
