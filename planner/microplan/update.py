@@ -201,7 +201,8 @@ def _call_list(prior: pd.DataFrame, updated: pd.DataFrame, threshold_agents: flo
 def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, *, at=None, history=None,
                channels: Mapping | None = None, method: str = "gaussian", level: float | None = None,
                threshold_agents: float = 1, events: pd.DataFrame | None = None,
-               interval_s: float | None = None, covariance: Mapping | None = None, day_draws: int = 0) -> Reforecast:
+               interval_s: float | None = None, covariance: Mapping | None = None, day_draws: int = 0,
+               prior_plan: pd.DataFrame | None = None) -> Reforecast:
     """Update the rest of a day from the intervals observed so far, and re-staff it.
 
     Parameters
@@ -226,6 +227,10 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, *, at=None, histor
         The events calendar; ``exclude`` intervals are left out of the residuals and the observed part.
     covariance : mapping, optional
         Options of :func:`planner.forecast.intraday.residual_covariance` (default: the kernel).
+    prior_plan : pandas.DataFrame, optional
+        The day-ahead plan of the day (``planner run``'s ``plan.csv`` rows): the call list compares
+        against its remaining intervals; without it the day-ahead forecast's remaining intervals
+        are staffed again (twice the staffing time).
     day_draws : int
         Draws for ``p_day_service_level_met`` of the re-staffed plan (0, the default: not computed;
         the rest of a day is not a day, and the draws cost a third of the time).
@@ -289,5 +294,8 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, *, at=None, histor
     prior_rows = today[today["interval_start"] >= at]
     timing = dict(interval_s=interval_s, history=so_far, day_draws=day_draws)
     plan = staff(rest.drop(columns=["offered_prior", "method"]), specs, **timing)
-    prior = staff(prior_rows, specs, **timing)
+    if prior_plan is None:
+        prior = staff(prior_rows, specs, **timing)
+    else:
+        prior = prior_plan[(prior_plan["interval_start"] >= at) & prior_plan["channel"].isin(today["channel"])]
     return dataclasses.replace(result, plan=plan, prior_plan=prior, call_list=_call_list(prior, plan, threshold_agents))
