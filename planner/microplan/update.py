@@ -61,7 +61,20 @@ class Reforecast:
         ``|change| >= threshold_agents``.
     at : pandas.Timestamp
         The cut: intervals starting before it are observed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> at = pd.Timestamp("2026-07-06 10:00", tz="Europe/London")
+    >>> rest = pd.DataFrame({"interval_start": [at], "channel": ["phone"], "offered": [110.0]})
+    >>> Reforecast(forecast=rest, actuals=rest.iloc[:0], at=at)
+    Reforecast at 2026-07-06 10:00 (gaussian): 1 remaining intervals, 0 observed, no re-staffing
     """
+
+    def __repr__(self) -> str:
+        calls = "no re-staffing" if self.call_list is None else f"{len(self.call_list)} on the call list"
+        return (f"Reforecast at {self.at.strftime('%Y-%m-%d %H:%M')} ({self.method}): {len(self.forecast)} remaining "
+                f"intervals, {len(self.actuals)} observed, {calls}")
 
     forecast: pd.DataFrame
     actuals: pd.DataFrame
@@ -225,6 +238,8 @@ def reforecast(forecast: pd.DataFrame, actuals: pd.DataFrame, *, at=None, histor
         Least change of the requirement that goes on the call list [agents].
     events : pandas.DataFrame, optional
         The events calendar; ``exclude`` intervals are left out of the residuals and the observed part.
+    interval_s : float, optional
+        Interval length [s]; default ``forecast.attrs["interval_s"]`` or the spacing of its rows.
     covariance : mapping, optional
         Options of :func:`planner.forecast.intraday.residual_covariance` (default: the kernel).
     prior_plan : pandas.DataFrame, optional
