@@ -50,9 +50,9 @@ def read_actuals(path, *, tz: str, interval_s: float, channels, at=None) -> tupl
                 "fix the name or add the channel to the scenario")
     codes, names = pd.factorize(channel, sort=True)
     naive, utc, offset, _ = parse_times(table, "interval_start", allow_mixed=False)
-    times = pd.Series(utc.tz_convert(tz) if offset[0] else localize(table, "interval_start", naive, tz, codes))
-    out = pd.DataFrame({"interval_start": times.to_numpy(), "channel": np.asarray(names, dtype=object)[codes]})
-    out["interval_start"] = times.reset_index(drop=True)
+    times = utc.tz_convert(tz) if offset[0] else localize(table, "interval_start", naive, tz, codes)
+    out = pd.DataFrame({"interval_start": pd.Series(times).reset_index(drop=True),
+                        "channel": np.asarray(names, dtype=object)[codes]})
     for column in ("offered", *ACTUALS_OPTIONAL):
         if column in frame:
             values = numbers(table, column, required=column == "offered", what="a number", example="12")

@@ -172,12 +172,10 @@ def _update_channel(rows, observed_rows, models, channel, method, at, level, int
     if channel not in models or len(rest) == 0:
         return rest.assign(method="none (no residual history)")
     minutes, model = models[channel]
-    where = {int(m): i for i, m in enumerate(minutes)}
     obs_min = _minutes(observed_rows["interval_start"])[keep]
     rest_min = _minutes(rest["interval_start"])
-    known_obs = np.array([m in where for m in obs_min], dtype=bool)
-    known_rest = np.array([m in where for m in rest_min], dtype=bool)
-    index = np.array([where[m] for m in obs_min[known_obs]] + [where[m] for m in rest_min[known_rest]], dtype=int)
+    known_obs, known_rest = np.isin(obs_min, minutes), np.isin(rest_min, minutes)  # minutes: sorted slot columns
+    index = np.searchsorted(minutes, np.concatenate((obs_min[known_obs], rest_min[known_rest])))
     scale = np.atleast_1d(model.band_scale)[min(int(np.searchsorted(minutes, obs_min.max(initial=-1), side="right")),
                                                  np.atleast_1d(model.band_scale).size - 1)]
     sub = ResidualModel(mean=model.mean[index], cov=model.cov[np.ix_(index, index)], band_scale=float(scale))
