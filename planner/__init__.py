@@ -60,6 +60,8 @@ _LAZY = {
     "Break": "planner.schedule",
     "ScheduleSpec": "planner.schedule",
     "Schedule": "planner.schedule",
+    "reforecast": "planner.microplan",
+    "Reforecast": "planner.microplan",
 }
 _MODULES = {  # callable packages: one binding, never rebound
     "chat", "deferred", "priority", "blend", "outbound", "forecast", "rules", "simulate", "schedule",
