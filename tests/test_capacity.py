@@ -95,3 +95,36 @@ def test_bad_input_names_the_key():
         Ramp(kind="table", table=(0.6, 1.1))
     with pytest.raises(SpecError, match=r"^attrition_per_week.tenured: expected a weekly rate >= 0"):
         Supply(headcount=5, attrition_per_week={"tenured": -0.01})
+
+
+def _group(n=40, headcount=64, seed=0):
+    supply = Supply(headcount=headcount, attrition_per_week={"training": 0.04, "first_90_days": 0.02, "tenured": 0.006},
+                    training_weeks=3, ramp=Ramp(kind="exponential", start=0.5, weeks=6), class_cap=15,
+                    class_weeks=tuple(range(4, n, 4)), lead_time_weeks=4, trainee_capacity=25, max_overtime=0.05)
+    rng = np.random.default_rng(seed)
+    required = 58 + 6 * np.sin(np.arange(n) / 8) + rng.normal(0, 1, n)
+    return group_model("g", supply, required)
+
+
+def test_monte_carlo_mean_equals_expected_survival_fte():
+    from planner.capacity.risk import simulate_supply
+
+    model = _group()
+    sizes = plan_hiring([model]).sizes[0]
+    paths = simulate_supply(model, sizes, n_paths=4000, rng=np.random.default_rng(7))
+    expected = model.existing + model.productive @ sizes
+    se = paths.std(axis=0, ddof=1) / np.sqrt(len(paths))
+    z = (paths.mean(axis=0) - expected) / np.maximum(se, 1e-12)
+    assert np.all(np.abs(z[1:]) < 4.5), z  # week 0 is exact (no draw yet)
+    assert_allclose(paths[:, 0], expected[0])
+
+
+def test_buffered_plan_keeps_short_probability_below_alpha():
+    from planner.capacity.risk import buffered_plan
+
+    model = _group()
+    result = buffered_plan([model], sigma={"g": 0.03}, n_paths=4000, seed=3)
+    reach = result.risk[result.risk["reachable"]]
+    assert reach["p_short"].max() > 0.05  # the deterministic plan is risky somewhere
+    assert reach["p_short_buffered"].max() <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / 4000)
+    assert result.extra_cost > 0

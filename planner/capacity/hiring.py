@@ -67,30 +67,40 @@ class HiringPlan:
     weekly: pd.DataFrame
     classes: pd.DataFrame
     cost: float
+    sizes: tuple  # per group, the size of every class slot (``GroupModel.starts``)
     mip_gap: float
     solve_s: float
     status: str
 
 
-def _blocks(model: GroupModel, target: np.ndarray):
-    """Objective and constraint blocks of one group; variables [x (C), o (W), s (W)]."""
+def _blocks(model: GroupModel, target: np.ndarray, floor: np.ndarray | None):
+    """Objective and constraint blocks of one group; variables [x (C), o (W), s (W), f (W)].
+
+    ``floor`` (the buffered plan's): (1 + max_overtime) x planned FTE + f >= floor, where the slack f
+    costs 100 x the shortfall penalty (so weeks no class can reach yet stay feasible).
+    """
     s, n, c = model.supply, len(model.required), len(model.starts)
     wage = s.cost_per_fte_week
+    floor = np.zeros(n) if floor is None else np.asarray(floor, dtype=float)
     cost = np.concatenate([wage * model.paid.sum(axis=0) + s.hire_cost, np.full(n, wage * (1 + s.overtime_premium)),
-                           np.full(n, s.shortfall_penalty)])
+                           np.full(n, s.shortfall_penalty), np.full(n, 100.0 * max(s.shortfall_penalty, wage))])
     eye = sparse.identity(n, format="csr")
+    zero = sparse.csr_matrix((n, n))
     P = sparse.csr_matrix(model.productive)
-    cover = sparse.hstack([P, eye, eye])
-    cap = sparse.hstack([-s.max_overtime * P, eye, sparse.csr_matrix((n, n))])
-    rows = [(cover, target - model.existing, np.inf), (cap, -np.inf, s.max_overtime * model.existing)]
-    upper = np.concatenate([np.full(c, float(s.class_cap)), np.full(n, np.inf), np.full(n, np.inf)])
-    integer = np.concatenate([np.ones(c), np.zeros(2 * n)])
+    cover = sparse.hstack([P, eye, eye, zero])
+    cap = sparse.hstack([-s.max_overtime * P, eye, zero, zero])
+    lift = 1.0 + s.max_overtime
+    floors = sparse.hstack([lift * P, zero, zero, eye])
+    rows = [(cover, target - model.existing, np.inf), (cap, -np.inf, s.max_overtime * model.existing),
+            (floors, floor - lift * model.existing, np.inf)]
+    upper = np.concatenate([np.full(c, float(s.class_cap)), np.full(3 * n, np.inf)])
+    integer = np.concatenate([np.ones(c), np.zeros(3 * n)])
     return cost, rows, upper, integer
 
 
-def _solve(models: list[GroupModel], targets: list[np.ndarray], shared_trainees: float | None, gap: float,
-           time_limit_s: float):
-    parts = [_blocks(m, t) for m, t in zip(models, targets)]
+def _solve(models: list[GroupModel], targets: list[np.ndarray], floors: list, shared_trainees: float | None,
+           gap: float, time_limit_s: float):
+    parts = [_blocks(m, t, f) for m, t, f in zip(models, targets, floors)]
     sizes = [len(p[0]) for p in parts]
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     constraints = []
@@ -136,37 +146,41 @@ def evaluate(model: GroupModel, sizes) -> dict[str, np.ndarray]:
     return {"productive": productive, "paid": paid, "overtime": overtime, "short": short, "cost": cost}
 
 
-def plan_hiring(models: list[GroupModel], *, targets: list[np.ndarray] | None = None,
+def plan_hiring(models: list[GroupModel], *, floors: list[np.ndarray] | None = None,
                 shared_trainee_capacity: float | None = None, mip_rel_gap: float = 1e-4,
                 time_limit_s: float = 60.0) -> HiringPlan:
     """Solve the hiring MILP of every group (separately, or jointly when trainers are shared).
 
-    ``targets`` replaces the required FTE as the level to cover (the buffered plan of
-    :mod:`planner.capacity.risk`); the tables still compare with ``required``. Returns a
+    ``floors`` (the buffered plan of :mod:`planner.capacity.risk`): per group and week, the level
+    that planned FTE with maximum overtime must reach; the tables still compare with ``required``. Returns a
     :class:`HiringPlan`; ``mip_gap`` is the largest relative gap between the plan's cost and the
     solver's lower bound over the solves (``mip_rel_gap`` is the stopping tolerance).
     """
-    targets = [m.required for m in models] if targets is None else targets
+    targets = [m.required for m in models]
+    floors = [None] * len(models) if floors is None else floors
     clock = time.perf_counter()
     if shared_trainee_capacity is None:
-        solved = [_solve([m], [t], None, mip_rel_gap, time_limit_s) for m, t in zip(models, targets)]
+        solved = [_solve([m], [t], [f], None, mip_rel_gap, time_limit_s) for m, t, f in zip(models, targets, floors)]
         sizes, gaps, messages = [s[0][0] for s in solved], [s[1] for s in solved], [s[2] for s in solved]
     else:
-        sizes, gap, message = _solve(models, targets, shared_trainee_capacity, mip_rel_gap, time_limit_s)
+        sizes, gap, message = _solve(models, targets, floors, shared_trainee_capacity, mip_rel_gap, time_limit_s)
         gaps, messages = [gap], [message]
     elapsed = time.perf_counter() - clock
-    weekly, classes, total = [], [], 0.0
+    weekly, classes, sized, total = [], [], [], 0.0
     for model, x in zip(models, sizes):
         size = np.round(x[: len(model.starts)])
+        slack = x[len(model.starts) + 2 * len(model.required):]
         figures = evaluate(model, size)
         total += figures["cost"].sum()
         weekly.append(pd.DataFrame({"group": model.name, "week": np.arange(len(model.required)),
                                     "required_fte": model.required, "planned_fte": figures["productive"],
                                     "paid_heads": figures["paid"], "overtime_fte": figures["overtime"],
-                                    "short_fte": figures["short"], "cost": figures["cost"]}))
+                                    "short_fte": figures["short"], "cost": figures["cost"],
+                                    "floor_slack": np.maximum(slack, 0.0)}))
+        sized.append(size)
         ramp = model.supply.training_weeks + model.supply.ramp.length
         classes.append(pd.DataFrame({"group": model.name, "start_week": model.starts, "hires": size.astype(int),
                                      "graduation_week": model.starts + model.supply.training_weeks,
                                      "ramp_complete_week": model.starts + ramp})[lambda f: f["hires"] > 0])
     return HiringPlan(weekly=pd.concat(weekly, ignore_index=True), classes=pd.concat(classes, ignore_index=True),
-                      cost=float(total), mip_gap=float(max(gaps)), solve_s=elapsed, status="; ".join(sorted(set(messages))))
+                      cost=float(total), sizes=tuple(sized), mip_gap=float(max(gaps)), solve_s=elapsed, status="; ".join(sorted(set(messages))))
