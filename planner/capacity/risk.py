@@ -95,7 +95,7 @@ def _reachable(model: GroupModel, plan: HiringPlan | None = None) -> np.ndarray:
 
 def buffered_plan(models: list[GroupModel], *, sigma: dict | None = None, rho: float = 0.5, alpha: float = 0.05,
                   n_paths: int = 10_000, seed=0, max_iterations: int = 12, shared_trainee_capacity=None,
-                  mip_rel_gap: float = 1e-4) -> BufferedPlan:
+                  mip_rel_gap: float = 1e-3) -> BufferedPlan:
     """The cheapest plan found whose P(short even with max overtime) <= ``alpha`` in every reachable week.
 
     ``sigma`` maps a group to the log-sd of its required FTE per week (forecast error); the
