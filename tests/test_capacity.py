@@ -128,3 +128,27 @@ def test_buffered_plan_keeps_short_probability_below_alpha():
     assert reach["p_short"].max() > 0.05  # the deterministic plan is risky somewhere
     assert reach["p_short_buffered"].max() <= 0.05 + 3 * np.sqrt(0.05 * 0.95 / 4000)
     assert result.extra_cost > 0
+
+
+def test_longrange_forecast_learns_trend_season_and_moving_holidays():
+    import pandas as pd
+
+    from planner.capacity.longrange import fit_predict, week_accuracy, weekly_backtest
+
+    weeks = pd.date_range("2022-01-03", periods=180, freq="W-MON")
+    easter_mondays = pd.to_datetime(["2022-04-18", "2023-04-10", "2024-04-01", "2025-04-21"])
+    holiday = np.isin(weeks, easter_mondays - pd.Timedelta(days=0))
+    truth = 5000 * np.exp(-0.08 * np.arange(180) / 52 + 0.1 * np.sin(2 * np.pi * weeks.day_of_year / 365.25)
+                          - 0.15 * holiday)
+    rng = np.random.default_rng(4)
+    y = truth * np.exp(rng.normal(0, 0.02, 180))
+    mean, lo, hi, _ = fit_predict(weeks[:120], y[:120], weeks[120:], harmonics=1, holiday_dates=easter_mondays)
+    assert_allclose(mean, truth[120:], rtol=0.05)
+    inside = np.mean((y[120:] >= lo) & (y[120:] <= hi))
+    assert 0.6 <= inside <= 0.98  # 80% intervals over 60 weeks
+    easter_2025 = np.flatnonzero(weeks[120:] == pd.Timestamp("2025-04-21"))[0]
+    assert mean[easter_2025] < 0.9 * mean[easter_2025 - 1]  # the holiday week at its 2025 date
+    frame = pd.DataFrame({"week_start": weeks.date, "channel": "phone", "offered": y})
+    table = week_accuracy(weekly_backtest(frame, first_train_weeks=80, step=8, harmonics=1,
+                                          holiday_dates=easter_mondays)).set_index("model")
+    assert table.loc["longrange", "mase"] < 0.7 * table.loc["seasonal_naive", "mase"]
