@@ -154,8 +154,11 @@ def evaluate(model: GroupModel, sizes) -> dict[str, np.ndarray]:
 
 def plan_hiring(models: list[GroupModel], *, floors: list[np.ndarray] | None = None,
                 shared_trainee_capacity: float | None = None, mip_rel_gap: float = 1e-3,
-                time_limit_s: float = 60.0) -> HiringPlan:
-    """Solve the hiring MILP of every group (separately, or jointly when trainers are shared).
+                time_limit_s: float = 60.0, separate: bool = False) -> HiringPlan:
+    """Solve the hiring MILP of every group: one block-diagonal MILP (``separate=False``; the groups
+    couple only through a shared trainee row when ``shared_trainee_capacity`` is given) or one MILP
+    per group. The joint solve stops at ``mip_rel_gap`` of the total cost and is faster than 20 small
+    calls (one presolve, one search; see tests/benchmarks/bench_capacity.py).
 
     ``floors`` (the buffered plan of :mod:`planner.capacity.risk`): per group and week, the level
     that planned FTE with maximum overtime must reach; the tables still compare with ``required``. Returns a
@@ -165,7 +168,7 @@ def plan_hiring(models: list[GroupModel], *, floors: list[np.ndarray] | None = N
     targets = [m.required for m in models]
     floors = [None] * len(models) if floors is None else floors
     clock = time.perf_counter()
-    if shared_trainee_capacity is None:
+    if separate and shared_trainee_capacity is None:
         solved = [_solve([m], [t], [f], None, mip_rel_gap, time_limit_s) for m, t, f in zip(models, targets, floors)]
         sizes, gaps, messages = [s[0][0] for s in solved], [s[1] for s in solved], [s[2] for s in solved]
     else:
