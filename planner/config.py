@@ -30,7 +30,13 @@ __all__ = ["Horizon", "ScenarioConfig", "load_scenario", "build_config", "merge"
 
 TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history", "contacts", "messages", "events",
             "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule",
-            "paid_hours_per_day", "paid_days_per_week", "blend", "groups"}
+            "paid_hours_per_day", "paid_days_per_week", "blend", "groups", "capacity", "channel_shift", "launch"}
+#: Keys of the long-range tables (planner.capacity_run checks the values, naming file and key).
+CAPACITY_KEYS = {"weeks", "harmonics", "level", "alpha", "paths", "rho", "shrinkage_by_month", "shared_trainees",
+                 "groups"}
+SHIFT_KEYS = {"from", "to", "share", "start", "weeks", "aht_s"}
+LAUNCH_KEYS = {"name", "like", "start", "ramp_weeks", "new_per_week", "shares", "aht_s", "target_service_level",
+               "threshold_s"}
 #: Keys of a ``[history]`` table: an ACD export read as it comes (:mod:`planner.exports`).
 HISTORY_KEYS = {"path", "timezone", "timestamp_format", "day_first", "handle_time_unit", "columns", "queues"}
 HORIZON_KEYS = {"start", "days", "end"}
@@ -297,6 +303,7 @@ def build_config(data: dict, *, path: Path, files: tuple[Path, ...], origin: dic
             check.fail(keys, f'"expected" is not available for {inbound}, which is blended with {pair["outbound"]} '
                        "(its pool and idle threshold would both have to follow the rate's distribution); give "
                        f'channels.{inbound} staffing_rule = "point" or {{ rule = "chance", confidence = 0.9 }}')
+    _long_range(check, data, channels)
     seed = data.get("seed", 0)
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         check.fail(("seed",), f"expected a whole number >= 0, got {seed!r}")
@@ -356,6 +363,26 @@ def _history(check: Checker, value) -> tuple[Path | None, dict[str, Any]]:
         where, _, message = str(error).partition(": ")
         check.fail(tuple(where.split(".")), message)
     return Path(check.text(value["path"], ("history", "path"))), options
+
+
+def _long_range(check: Checker, data: dict, channels: dict) -> None:
+    """Keys and shares of ``[capacity]``, ``[channel_shift]`` and ``[launch]`` (values: planner.capacity_run)."""
+    for key, allowed in (("capacity", CAPACITY_KEYS), ("channel_shift", SHIFT_KEYS), ("launch", LAUNCH_KEYS)):
+        table = data.get(key, {})
+        if not isinstance(table, dict):
+            check.fail((key,), "expected a table; see README, Long-range capacity plans")
+        check.keys(table, allowed, (key,))
+    shift, launch = data.get("channel_shift", {}), data.get("launch", {})
+    for role in ("from", "to"):
+        if shift and shift.get(role) not in channels:
+            check.fail(("channel_shift", role), f"unknown channel {shift.get(role)!r}{did_you_mean(str(shift.get(role)), set(channels))}")
+    if shift:
+        check.share(shift.get("share"), ("channel_shift", "share"))
+    shares = launch.get("shares", {})
+    for name, value in (shares.items() if isinstance(shares, dict) else ()):
+        if name not in channels:
+            check.fail(("launch", "shares", name), f"unknown channel{did_you_mean(name, set(channels))}")
+        check.share(value, ("launch", "shares", name))
 
 
 def locate(config: ScenarioConfig, keys: tuple[str, ...], message: str) -> SpecError:

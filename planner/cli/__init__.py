@@ -204,6 +204,7 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 # the commands register themselves on ``cli`` when their module is imported
+from planner.cli import capacity as _capacity  # noqa: E402,F401
 from planner.cli import contacts as _contacts  # noqa: E402,F401
 from planner.cli import erlang as _erlang  # noqa: E402,F401
 from planner.cli import intraday as _intraday  # noqa: E402,F401

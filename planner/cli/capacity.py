@@ -1,0 +1,50 @@
+"""``planner capacity``: the long-range capacity plan of a scenario (weeks, hiring, risk)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from planner.cli import CONTEXT, FORCE, _table, cli
+
+
+@cli.command("capacity", context_settings=CONTEXT)
+@click.argument("scenario_path", metavar="SCENARIO")
+@click.option("--out", type=click.Path(file_okay=False), default=None,
+              help="Output folder (default out/<scenario>-capacity/).")
+@FORCE
+def capacity_command(scenario_path, out, force) -> None:
+    """Plan hiring months ahead: weekly required FTE, classes, attrition, ramp and the risk of falling short.
+
+    Reads the scenario's [capacity] table (groups with headcount, attrition by tenure, classes,
+    training, ramp, overtime; see scenarios/capacity.toml) and the [channel_shift] / [launch]
+    what-ifs. Forecasts weekly volume (trend, annual season, holidays), turns it into required FTE
+    with the interval staffing engine, solves the hiring MILP (class sizes and starts at least
+    cost), simulates attrition and forecast error, and buffers the plan until P(short even with
+    maximum overtime) <= alpha in every week hiring can reach. Writes capacity.csv (week x group),
+    capacity_classes.csv, capacity_weekly.csv (per channel), capacity_consistency.csv, a plot and
+    report.html.
+
+    \b
+    Example:
+      planner capacity scenarios/capacity.toml --out out/capacity
+    """
+    from planner.capacity_run import capacity_plan, write_capacity
+    from planner.report import check_destination
+    from planner.scenario import Scenario
+
+    scenario = Scenario.load(scenario_path)
+    folder = check_destination(Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-capacity",
+                               protect=scenario.inputs(), force=force)
+    result = capacity_plan(scenario)
+    write_capacity(folder, result, scenario, force=force)
+    plan, buffered = result.result.plan, result.result.buffered
+    click.echo(f"hiring MILP: {plan.solve_s:.2f} s, MIP gap {plan.mip_gap:.1e}; cost {plan.cost:,.0f}; "
+               f"buffered plan {buffered.cost:,.0f} (+{result.result.extra_cost:,.0f})")
+    click.echo("classes:\n" + (_table(result.classes, ["group", "start_week_date", "hires", "graduation_week_date",
+                                                         "ramp_complete_week_date"]) if len(result.classes) else "none"))
+    click.echo("long-range backtest (MASE against the in-sample 52-week naive):\n" + _table(result.accuracy))
+    worst = result.consistency["difference_percent"].abs().max() if len(result.consistency) else float("nan")
+    click.echo(f"engine against the interval plan over common weeks: largest difference {worst:.2f}%")
+    click.echo(f"-> {folder}/")
