@@ -136,3 +136,18 @@ def test_cli_refuses_a_day_outside_the_forecast(tmp_path):
     assert result.exit_code == 1
     assert result.output.strip() == (f"Error: {path}:2:interval_start: the day 2026-06-01 is inside the history; "
                                      "give actuals for a day of the scenario's horizon")
+
+
+def test_a_known_day_level_makes_confidence_cheaper():
+    """Morning on forecast, a pure day factor: the rest's rate is known (shape 1000, the floor), so
+    the chance rule at 90 % needs the agents of that shape, fewer than the day-ahead spread's."""
+    spec = {"phone": Voice(target_service_level=0.8, threshold_s=20, shrinkage=0.3,
+                           staffing_rule="chance", confidence=0.9)}
+    prior = _forecast().assign(rate_shape=30.0, day_log_var=0.01)
+    out = reforecast(prior, _so_far(1.0), history=_models(np.full((SLOTS, SLOTS), 0.01)), channels=spec)
+    assert_allclose(out.forecast["rate_shape"], 1000.0, rtol=0.02)
+    reference = staff(prior.iloc[8:].assign(rate_shape=out.forecast["rate_shape"].to_numpy(), day_log_var=0.0),
+                      spec, interval_s=900.0, day_draws=0)
+    assert (out.plan["agents"].to_numpy() == reference["agents"].to_numpy()).all()
+    assert out.plan["agents"].sum() < out.prior_plan["agents"].sum()
+    assert set(out.call_list["action"]) == {"release"}

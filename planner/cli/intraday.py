@@ -38,13 +38,15 @@ def reforecast_command(scenario_path, actuals_path, at, method, days, threshold_
       planner reforecast scenarios/base.toml --actuals today.csv --at 10:00
     """
     from planner.microplan.run import reforecast_scenario, write_reforecast
+    from planner.report import OutputFolder
     from planner.scenario import Scenario
 
     scenario = Scenario.load(scenario_path)
     folder = Path(out) if out else Path("out") / f"{Path(scenario_path).stem}-reforecast"
-    result, prior = reforecast_scenario(scenario, actuals_path, at=at, days=days, method=method,
-                                        threshold_agents=threshold_agents)
-    write_reforecast(result, prior, folder, scenario=scenario, actuals_path=actuals_path, force=force)
+    with OutputFolder.claim(folder, protect=[*scenario.inputs(), Path(actuals_path)], force=force):
+        result, prior = reforecast_scenario(scenario, actuals_path, at=at, days=days, method=method,
+                                            threshold_agents=threshold_agents)
+        write_reforecast(result, prior, folder, scenario=scenario, actuals_path=actuals_path, force=force)
     calls = result.call_list
     click.echo(f"reforecast at {result.at.strftime('%Y-%m-%d %H:%M')} ({result.method}): "
                f"{len(result.forecast)} remaining intervals; {0 if calls is None else len(calls)} on the call list")

@@ -1,6 +1,6 @@
 """Intraday updating: the rest of today's forecast conditioned on the intervals observed so far.
 
-The pure maths of the intraday reforecast (docs/design.md section 5; the scenario and CLI glue
+The pure maths of the intraday reforecast (docs/design.md section 5a; the scenario and CLI glue
 live in :mod:`planner.microplan`). A day's residuals on the log scale,
 ``r = log((y + 1) / (f + 1))`` of the actual counts ``y`` against the model's own day-ahead
 forecast ``f``, are taken as Gaussian across the day's intervals with a mean ``m`` and a
@@ -67,7 +67,7 @@ class ResidualModel:
 
     mean: np.ndarray
     cov: np.ndarray
-    method: str = "factor"
+    method: str = "kernel"
     days: int = 0
     band_scale: float | np.ndarray = 1.0  # sd multiplier (per number observed) from past days (:func:`band_scale`)
 

@@ -1,6 +1,6 @@
 """``reforecast(forecast, actuals, at=..., history=...)``: the rest of today updated, re-staffed, and the call list.
 
-The maths is :mod:`planner.forecast.intraday` (docs/design.md section 5); this module lines a
+The maths is :mod:`planner.forecast.intraday` (docs/design.md section 5a); this module lines a
 channel's day up with its residual history (the model's own day-ahead backtest: ``offered`` the
 forecast, ``actual`` the count), applies the update to the intervals from the cut on, re-staffs
 them with the channel's rule (:func:`planner.staffing.plan.staff`: ``point`` / ``expected`` /
