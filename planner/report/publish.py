@@ -16,11 +16,11 @@ from typing import Callable, Mapping
 from planner.calendar import interval_s_of
 from planner.config import ScenarioConfig
 from planner.report.html import report_html
+from planner.report.groups import write_groups
 from planner.report.multiclass import extra_tables
 from planner.report.output import OutputFolder
 from planner.report.plots import daily_fte_figure, forecast_figure, staffing_heatmap
 from planner.report.rollup import summary_table
-from planner.report.groups import write_groups
 from planner.report.schedule import write_schedule
 from planner.staffing.confidence import price_of_confidence
 
