@@ -248,3 +248,23 @@ def test_replay_of_a_steady_blended_day_agrees_with_erlang_c_and_keeps_email_on_
     exact = float(erlang.service_level(10, 7.0, 180.0, 20.0))  # 0.841; the replay starts empty: 0.01 allowed
     assert row.at["phone", "met_lo"] - 0.01 <= exact <= row.at["phone", "met_hi"] + 0.01
     assert row.at["email", "met_lo"] >= 0.95
+
+
+def test_planner_run_prints_the_saving_and_compare_counts_the_groups(tmp_path):
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    grouped = _tiny(tmp_path, "[groups]\nblended = { skills = [\"phone\", \"chat\", \"email\"] }\n")
+    (tmp_path / "silo.toml").write_text(grouped.read_text().replace('name = "tiny"', 'name = "silo"').split("[groups]")[0])
+    run = CliRunner().invoke(cli, ["run", str(grouped), "--out", str(tmp_path / "out")])
+    assert run.exit_code == 0, run.output
+    note = next(line for line in run.output.splitlines() if line.startswith("groups: "))
+    totals = pd.read_csv(tmp_path / "out" / "group_totals.csv").set_index("design")
+    assert f"{totals.at['group plan', 'agent_hours_fractional']:,.0f} agent-hours against" in note
+    compared = CliRunner().invoke(cli, ["compare", str(tmp_path / "silo.toml"), str(grouped), "--by", "day", "--out",
+                                        str(tmp_path / "cmp")])
+    assert compared.exit_code == 0, compared.output
+    table = pd.read_csv(tmp_path / "cmp" / "compare.csv")  # daily FTE of 8 paid hours
+    assert 8 * table["fte [tiny]"].sum() == pytest.approx(totals.at["group plan", "agent_hours_fractional"])
+    assert 8 * table["fte [silo]"].sum() == pytest.approx(totals.at["silo", "agent_hours_fractional"])

@@ -21,6 +21,7 @@ the scenario's groups, and returns, per interval and group, the agents of three 
   with all the live work and the strictest target (:func:`.bounds.pooled_agents`), whose idle
   time takes the deferred work under the same rule.
 
+A voice channel blended with an outbound campaign counts the campaign's agents as live work.
 Chat channels enter the simulation and the bounds as their agent time: one contact per agent at
 the agent time per chat of the chat model's plan (busy agents x interval / chats), an approximation
 of concurrency that keeps the work each chat costs its own model.
@@ -132,6 +133,7 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         Replay the groups that blend deferred and live work over the horizon and report the
         deferred channels' share on time with its interval (``within_deadline_lo/hi``).
     """
+    rows_as_given = plan  # per-channel results weigh every segment's row by its volume
     if "segment" in plan.columns:  # agents repeat per segment row: one row per interval x channel
         plan = plan.groupby(["interval_start", "channel"], as_index=False, sort=False).agg(
             {**{c: "first" for c in plan.columns if c not in ("interval_start", "channel", "segment")},
@@ -144,6 +146,8 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     agents_own = _wide(plan, "agents", channels, index)
     busy = agents_own * _wide(plan, "occupancy", channels, index)  # agent-equivalents of work
     load = np.where(kind == "chat", busy, _wide(plan, "load_erlangs", channels, index))
+    if "outbound_agents" in plan.columns:  # a voice channel blended with a campaign ([[blend]]) also dials
+        load = load + _wide(plan, "outbound_agents", channels, index)
     col = {c: k for k, c in enumerate(channels)}
     n_t, n_g = len(index), len(groups)
     static = static_allocation(agents_own, groups, channels)
@@ -222,7 +226,7 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         free = np.maximum(pooled - busy[:, [col[c] for c in live]].sum(axis=1), 0.0) * interval_s
         pooled = pooled + _fill_reservoir(free, load[:, deferred].sum(axis=1) * interval_s,
                                           busy[:, deferred].sum(axis=1) * interval_s, interval_s, 1.0)[0]
-    result = _assemble(plan, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated,
+    result = _assemble(rows_as_given, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated,
                        interval_s, frac, own_fractional)
     return _replayed(result, plan, groups, settings, interval_s=interval_s, seed=seed) if replay_check else result
 
@@ -230,18 +234,19 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
 def _replayed(result: GroupPlan, plan, groups, settings, *, interval_s, seed) -> GroupPlan:
     """Deferred channels that share agents with live ones, checked by replaying their groups over the
     horizon (:func:`.replay.replay`, 3 replications): their share on time with its 95% interval.
-    Skipped when those groups hold chat (the replay has no concurrency)."""
+    Skipped when those groups hold chat (the replay has no concurrency) or a channel blended with an
+    outbound campaign (the replay does not dial)."""
     kind = settings["kind"]
     mixed = {g.name for g in groups if any(kind.get(s) == "deferred" for s in g.skills)
              and any(kind.get(s) in ("voice", "chat") for s in g.skills)}
     names = {s for g in groups if g.name in mixed for s in g.skills}
     played = tuple(g for g in groups if set(g.skills) & names)
-    if not mixed or any(kind.get(s) == "chat" for g in played for s in g.skills):
+    dials = plan.loc[plan["channel"].isin(names), "outbound_agents"].fillna(0.0).to_numpy() if \
+        "outbound_agents" in plan.columns else np.zeros(1)
+    if not mixed or any(kind.get(s) == "chat" for g in played for s in g.skills) or dials.any():
         return result
     checked = replay(plan, result.plan, played, interval_s=interval_s, replications=3, seed=seed).set_index("channel")
     channels = result.channels.copy()
-    for column in ("within_deadline_lo", "within_deadline_hi"):
-        channels[column] = channels.get(column, np.nan)
     for i, c in enumerate(channels["channel"]):
         if c in checked.index and kind.get(c) == "deferred":
             channels.loc[i, ["within_deadline", "within_deadline_lo", "within_deadline_hi"]] = \
@@ -289,6 +294,7 @@ def _assemble(plan, settings, groups, channels, live, index, agents, static, poo
             ok = np.isfinite(value) & (weight > 0)
             row[key] = float(np.average(value[ok], weights=weight[ok])) if ok.any() else np.nan
         row["service_level_lo"] = row["service_level_hi"] = row["service_level"]
+        row["within_deadline"] = row["within_deadline_lo"] = row["within_deadline_hi"] = np.nan
         if c not in live:
             shared = any(set(g.skills) & set(live) for g in groups if c in g.skills)
             row["basis"] = ("deferred: never behind its own plan, which meets the deadline target" if shared else

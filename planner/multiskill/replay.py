@@ -170,8 +170,8 @@ def replay(plan: pd.DataFrame, group_plan: pd.DataFrame, groups: tuple[Group, ..
         opened = plan[plan["channel"].isin(names)].pivot_table(index="interval_start", columns="channel", values="open",
                                                                aggfunc="max").reindex(index=index, columns=names)
         is_open[:] = False
-        is_open[slot] = opened.fillna(False).to_numpy(bool)
-    business = first["business_hours"].reindex(names).fillna(False).astype(bool).to_numpy() if "business_hours" in \
+        is_open[slot] = opened.eq(True).to_numpy()
+    business = first["business_hours"].reindex(names).eq(True).to_numpy() if "business_hours" in \
         first.columns else np.zeros(len(names), bool)
     clock = np.vstack([np.zeros(len(names)), np.cumsum(is_open * interval_s, axis=0)])  # open seconds at boundaries
     days = (start0 + pd.to_timedelta(np.arange(n_slots) * interval_s, unit="s")).normalize()

@@ -21,7 +21,8 @@ NOTE = ("Silo: every channel staffed by its own model and the agents added up. S
 
 def group_fte(plan: pd.DataFrame, *, interval_s: float, by: str = "day", paid_hours_per_day: float = 8.0,
               paid_days_per_week: float = 5.0) -> pd.DataFrame:
-    """Per group and day (or week, labelled by its Monday): ``agent_hours``, ``fte`` and ``fte_gross``.
+    """Per group and day (or week, labelled by its Monday): ``agent_hours``, ``fte`` and ``fte_gross``
+    (from ``agents_fractional`` and the group's ``shrinkage`` when the plan has them).
 
     >>> starts = pd.date_range("2026-07-06 09:00", periods=4, freq="15min", tz="Europe/London")
     >>> plan = pd.DataFrame({"interval_start": starts, "group": "blended", "agents": 8, "agents_gross": 10.0})
@@ -32,8 +33,10 @@ def group_fte(plan: pd.DataFrame, *, interval_s: float, by: str = "day", paid_ho
     if by == "week":
         local = local - pd.to_timedelta(local.dt.day_of_week, unit="D")
     hours = interval_s / 3600.0
+    net = plan["agents_fractional"] if "agents_fractional" in plan else plan["agents"]  # rounding happens once
+    gross = net / (1.0 - plan["shrinkage"]) if "shrinkage" in plan else plan["agents_gross"]
     frame = pd.DataFrame({"period": local.dt.strftime("%Y-%m-%d"), "group": plan["group"],
-                          "agent_hours": plan["agents"] * hours, "agent_hours_gross": plan["agents_gross"] * hours})
+                          "agent_hours": net * hours, "agent_hours_gross": gross * hours})
     out = frame.groupby(["period", "group"], as_index=False, sort=True).sum()
     paid = paid_hours_per_day * (paid_days_per_week if by == "week" else 1.0)
     out["fte"] = out["agent_hours"] / paid

@@ -160,9 +160,9 @@ class OutputFolder:
                                      "folder; wait for it to finish or choose another --out") from None
                 lock.unlink(missing_ok=True)  # a killed run's lock
                 continue
+            self._lock = lock  # ours from here: an interrupt while writing the id still removes it
             with os.fdopen(handle, "w") as stream:
                 stream.write(str(os.getpid()))
-            self._lock = lock
             return
 
     def _sweep(self) -> None:
@@ -182,9 +182,9 @@ class OutputFolder:
         folder = cls(path, protect=protect, force=force)
         created = [p for p in [folder.path.parent, *folder.path.parent.parents] if not p.exists()]
         folder.path.parent.mkdir(parents=True, exist_ok=True)
-        folder._claim()
-        folder._sweep()
         try:
+            folder._claim()
+            folder._sweep()
             yield folder.path
         except BaseException:
             if folder._lock is not None:

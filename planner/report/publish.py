@@ -17,12 +17,12 @@ from typing import Callable, Mapping
 from planner.calendar import interval_s_of
 from planner.config import ScenarioConfig
 from planner.report.html import report_html
+from planner.report.groups import write_groups
 from planner.report.multiclass import extra_tables
 from planner.report.output import OutputFolder
 from planner.report.parallel import channel_pngs, run_tasks, timed_csv, timed_workbook
 from planner.report.plots import daily_fte_figure
 from planner.report.rollup import summary_table
-from planner.report.groups import write_groups
 from planner.report.summary import display_summary, summary_of
 from planner.report.workbook import split_settings
 from planner.report.views import busiest_days, day_label, fte_by_period, interval_view
