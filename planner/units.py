@@ -33,6 +33,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import partial
@@ -91,13 +92,15 @@ class UnitTask:
 
 @dataclass(frozen=True)
 class UnitResult:
-    """What one unit produced: its adjusted forecast, its plan and the seconds [s] each step took."""
+    """What one unit produced: its adjusted forecast, its plan, the seconds [s] each step took and the
+    warnings it raised (``(category, message)``; a worker process cannot show them, so the run does)."""
 
     name: str
     forecast: pd.DataFrame
     plan: pd.DataFrame
     forecast_s: float
     staff_s: float
+    warned: tuple[tuple[type[Warning], str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -117,12 +120,15 @@ class Outcome:
 def run_unit(task: UnitTask) -> UnitResult:
     """Forecast (unless given), adjust and staff one unit: the pure function every engine maps."""
     scenario = task.scenario
-    clock = time.perf_counter()
-    forecast = scenario.forecast(task.history, task.events) if task.forecast is None else task.forecast
-    forecast = scenario.adjust(forecast)
-    middle = time.perf_counter()
-    plan = scenario.staff(forecast, task.calibration, task.history)
-    return UnitResult(task.name, forecast, plan, middle - clock, time.perf_counter() - middle)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        clock = time.perf_counter()
+        forecast = scenario.forecast(task.history, task.events) if task.forecast is None else task.forecast
+        forecast = scenario.adjust(forecast)
+        middle = time.perf_counter()
+        plan = scenario.staff(forecast, task.calibration, task.history)
+    return UnitResult(task.name, forecast, plan, middle - clock, time.perf_counter() - middle,
+                      tuple((w.category, str(w.message)) for w in caught))
 
 
 def _guarded(function: Callable, task: UnitTask) -> Outcome:
@@ -245,6 +251,8 @@ def run_channels(scenario, history: pd.DataFrame, events: pd.DataFrame | None, c
         if not outcome.ok:
             raise outcome.error
     results = [outcome.result for outcome in outcomes]
+    for category, message in dict.fromkeys(warned for result in results for warned in result.warned):
+        warnings.warn(message, category, stacklevel=2)  # raised in the units, in order, each once
     combined, plan = combine(results)
     if forecast is not None:  # keep the given forecast's row order, as an unsplit run does
         combined = scenario.adjust(forecast)

@@ -109,3 +109,17 @@ def test_unreachable_scheduler_is_one_error_line_and_nothing_written(tiny, tmp_p
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: --scheduler tcp://127.0.0.1:9: cannot reach"), done.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_warnings_raised_in_worker_processes_reach_the_user(tiny, tmp_path):
+    """A unit's warning (here: a horizon beyond what the model bridges) is shown for every engine:
+    a worker process cannot show it, so the run re-raises what each unit recorded, each once."""
+    late = tmp_path / "late.toml"
+    late.write_text(tiny.read_text().replace("2026-06-29", "2026-09-07")
+                    .replace('history = "history.csv"', f'history = "{tiny.parent / "history.csv"}"'))
+    scenario = Scenario.load(late)
+    for jobs in (1, 2):
+        with pytest.warns(UserWarning) as caught:
+            scenario.run(jobs=jobs)
+        texts = [str(w.message) for w in caught if "bridges at most" in str(w.message)]
+        assert len(texts) == 1, (jobs, [str(w.message) for w in caught])
