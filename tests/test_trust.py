@@ -183,6 +183,8 @@ def test_a_week_of_history_with_a_billing_event_gives_a_sane_plan_and_says_the_e
     history = history_frame(days=7)
     busiest = history.assign(day=history.interval_start.str[:10]).groupby(["channel", "day"]).offered.sum().max()
     assert daily.offered.max() < 1.3 * busiest  # a one-week history once learned a 79x billing day
+    assert daily.groupby("channel").offered.min().gt(0.7 * history.groupby("channel").offered.sum() / 7).all(), \
+        daily  # Thursday and Friday, left out of training as billing days, are not planned as closed
 
 
 def test_too_few_observed_days_fall_back_to_the_week_average_with_a_warning(tmp_path, capsys):
@@ -195,7 +197,13 @@ def test_too_few_observed_days_fall_back_to_the_week_average_with_a_warning(tmp_
     code, out, err = invoke(["run", folder / "scenario.toml", "--out", folder / "out"], capsys)
     assert code == 0, err
     assert err.splitlines() == ["Warning: phone: 5 observed days of history; model 'default' needs 7, so the "
-                                "'week_average' baseline forecasts it"]
+                                "'week_average' baseline forecasts it",
+                                "Warning: phone: the history has no observed Monday, Tuesday, Wednesday (days left "
+                                "out or missing), so they are forecast as the average observed day; add history "
+                                "that covers them"]
+    daily = pd.read_csv(folder / "out" / "daily.csv").query("channel == 'phone'").set_index("period").offered
+    observed = history_frame(days=9).query("channel == 'phone'").offered.sum() / 9
+    assert daily.min() > 0.8 * observed, daily  # the weekdays the outage hid are open, not closed
 
 
 # --- 4. missing targets -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ inputs), so a scenario can map it over a process pool (docs/design.md section 9)
 from __future__ import annotations
 
 import warnings
+from calendar import day_name
 
 import numpy as np
 import pandas as pd
@@ -140,6 +141,11 @@ def forecast_channel(history: pd.DataFrame, hours: pd.DataFrame, *, channel: str
                           f"{model.MIN_DAYS}, so the {FALLBACK!r} baseline forecasts it", ShortHistoryWarning, stacklevel=3)
             model = resolve_spec(FALLBACK).build()
         fitted = model.fit(panel)
+        if getattr(fitted, "unseen", ()):
+            names = ", ".join(day_name[day] for day in fitted.unseen)
+            warnings.warn(f"{channel}: the history has no observed {names} (days left out or missing), so they are "
+                          "forecast as the average observed day; add history that covers them", ShortHistoryWarning,
+                          stacklevel=3)
         prediction = fitted.predict(grid.h, events=grid.events, level=levels)
         _check_scale(prediction.mean, panel.y, grid, channel)
         if getattr(fitted, "card", None):

@@ -37,6 +37,8 @@ class FittedBaseline:
     actual: np.ndarray
     fitted: np.ndarray
     kinds: tuple[str, ...] = ()
+    #: Open weekdays (Monday 0) with no observed day: forecast as the mean of the observed weekdays.
+    unseen: tuple[int, ...] = ()
 
     def predict(self, h: int, *, events=None, level=0.8) -> Prediction:
         """Forecast the next ``h`` open days (``events`` are ignored: baselines know no events)."""
@@ -58,14 +60,20 @@ def _fit(panel: Panel, method) -> FittedBaseline:
     if len(panel.dates) == 0:
         raise InputError("history: no days to fit; the channel needs at least one day of history")
     rows = np.zeros((7, panel.n_slots))
+    seen = np.zeros(7, bool)
     fitted = np.full(panel.y.shape, np.nan)
     for weekday, index in _weekday_rows(panel):
         frame = pd.DataFrame(panel.y[index])
         estimate = method(frame)
         fitted[index[1:]] = estimate.to_numpy()[:-1]
+        seen[weekday] = np.isfinite(estimate.to_numpy()[-1][panel.open[weekday]]).any()
         rows[weekday] = np.nan_to_num(estimate.to_numpy()[-1])
+    unseen = panel.open.any(axis=1) & ~seen
+    if unseen.any() and seen.any():  # an open weekday never observed (left out as an outage) is not closed
+        rows[unseen] = rows[seen].mean(axis=0)
     return FittedBaseline(last_date=panel.dates[-1], open=panel.open, rows=rows,
-                          actual=panel.y[panel.day_mask()], fitted=fitted[panel.day_mask()], kinds=panel.kinds)
+                          actual=panel.y[panel.day_mask()], fitted=fitted[panel.day_mask()], kinds=panel.kinds,
+                          unseen=tuple(int(day) for day in np.flatnonzero(unseen)))
 
 
 @dataclass(frozen=True)
