@@ -9,7 +9,8 @@ the forecast (``required``). The rate is gamma with the forecast's ``rate_shape`
 * ``point``: the least ``n`` meeting the targets at the forecast rate (the models' own search).
 * ``expected``: the least ``n`` whose service level expected over the rate, weighted by volume,
   meets the target (and the caps at the forecast): Steckley, Henderson & Mehrotra (2009); Gans et
-  al. (2015). Monotone in ``n``, found by :func:`planner.staffing._search.smallest_integer`.
+  al. (2015). Monotone in ``n``, found by :func:`planner.staffing._expected.least_expected` (few
+  quadratures per interval: identical intervals once, a start near the answer, values reused).
 * ``chance``: the point requirement at the ``q`` quantile of the rate (the service level falls as
   the rate rises, so it meets the target with probability at least ``q``).
 
