@@ -46,7 +46,7 @@ from scipy import special
 
 from planner.errors import InputError
 from planner.staffing import chat, erlang, erlang_a
-from planner.staffing._expected import GUESS_QUANTILE, least_expected, stable_erlang_c_sl, unique_rows
+from planner.staffing._expected import guess_rate, least_expected, stable_erlang_c_sl, unique_rows
 from planner.staffing._search import solve_increasing
 from planner.staffing.day_chance import day_probability
 from planner.staffing.uncertainty import expected_value, rate_domain, rate_probability, rate_quantile
@@ -323,7 +323,7 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
         first, back = unique_rows(*model.keys(rows), shape[rows])  # identical intervals are solved once
         sub, k = model.take(rows[first]), shape[rows[first]]
         domain = rate_domain(k, coarse_rows(sub, k))
-        guess = sub.required(rate_quantile(k + 1.0, GUESS_QUANTILE) * (k + 1.0) / k)  # of the size-biased rate
+        guess = sub.required(guess_rate(k))
 
         def expected(n, r):
             return _expected_sl(sub, n, r, k, domain)
