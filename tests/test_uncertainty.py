@@ -117,6 +117,23 @@ def test_the_expected_erlang_c_service_level_agrees_with_adaptive_quadrature(loa
     assert abs(got - reference) < 1e-5, (got, reference)
 
 
+def test_the_coarse_quadrature_is_used_only_where_it_matches_the_fine_one():
+    """16 nodes where the service level is smooth over the rate (rules.coarse_rows): within 2e-6 of 24 nodes."""
+    rng = np.random.default_rng(13)
+    shape = np.exp(rng.uniform(np.log(20.0), np.log(1e5), 3000))
+    load = np.minimum(np.exp(rng.uniform(np.log(0.2), np.log(3000.0), shape.size)), 3.0 * shape)
+    aht = rng.uniform(30.0, 900.0, shape.size)
+    threshold = rng.uniform(0.0, 0.1, shape.size) * aht
+    agents = np.maximum(1.0, np.round(load + rng.uniform(-1.0, 5.0, shape.size) * np.sqrt(load) + 1.0))
+    model = rules.erlang_c_model(load, aht, threshold_s=threshold, target=0.8)
+    assert rules.coarse_rows(model, shape).all()
+    got = rules.outcomes(model, agents, shape, with_probability=False)[0]
+    fine = expected_value(lambda x, rows: erlang.service_level(agents[rows], x * load[rows], aht[rows], threshold[rows]),
+                          shape, kink=agents / load)
+    assert np.abs(got - fine).max() < 2e-6
+    assert not rules.coarse_rows(model, np.full(shape.size, 10.0)).any()  # a wide spread: the fine rule
+
+
 def test_the_rate_distribution_helpers_match_scipy():
     k = np.array([2.0, 30.0, 500.0])
     np.testing.assert_allclose(rate_quantile(k, 0.9), stats.gamma.ppf(0.9, k, scale=1.0 / k), rtol=1e-12)

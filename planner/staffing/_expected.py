@@ -17,6 +17,8 @@ module keeps it near the minimum of two per interval:
   :mod:`planner.staffing.erlang` and takes the Poisson density from ``gammaln`` (three times
   faster; 1e-13 from :func:`planner.staffing.erlang.service_level` to 1,000 Erlangs, 1e-11 to a
   million);
+* **16 nodes instead of 24 where the service level is smooth over a narrow rate**
+  (:func:`planner.staffing.rules.coarse_rows`; within 1e-6);
 * **every expectation computed is kept**, so the values at ``n`` and ``n - 1`` that the search
   has already met are not computed again for the fractional requirement.
 
@@ -33,12 +35,29 @@ from scipy import special
 
 from planner.staffing._search import smallest_integer
 
-__all__ = ["GUESS_QUANTILE", "least_expected", "unique_rows", "stable_erlang_c_sl"]
+__all__ = ["GUESS_QUANTILE", "guess_rate", "least_expected", "unique_rows", "stable_erlang_c_sl"]
 
 #: Quantile of the size-biased rate at which the point requirement starts the search.
 GUESS_QUANTILE = 0.7
 
 Expectation = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def guess_rate(shape) -> np.ndarray:
+    """The :data:`GUESS_QUANTILE` quantile of the size-biased rate (gamma, shape ``k + 1``, scale ``1 / k``).
+
+    By the Wilson-Hilferty cube-root normal approximation (E. B. Wilson and M. M. Hilferty 1931,
+    PNAS 17: 684-688), a tenth of the inverse incomplete gamma function's cost: it only starts
+    the search, so its 1e-3 error moves no answer.
+
+    >>> from scipy import stats
+    >>> k = np.array([2.0, 30.0, 400.0])
+    >>> bool(np.allclose(guess_rate(k), stats.gamma.ppf(GUESS_QUANTILE, k + 1.0, scale=1.0 / k), rtol=2e-3))
+    True
+    """
+    a = np.asarray(shape, dtype=float) + 1.0
+    z = special.ndtri(GUESS_QUANTILE)
+    return np.maximum(1.0 - 1.0 / (9.0 * a) + z / (3.0 * np.sqrt(a)), 0.0) ** 3 * a / (a - 1.0)
 
 
 def unique_rows(*columns) -> tuple[np.ndarray, np.ndarray]:
@@ -48,7 +67,10 @@ def unique_rows(*columns) -> tuple[np.ndarray, np.ndarray]:
     >>> first.tolist(), back.tolist()
     ([0, 1], [0, 1, 0])
     """
-    keys = np.column_stack([np.asarray(c, dtype=float).reshape(len(columns[0]), -1) for c in columns])
+    size = len(columns[0])
+    if np.unique(np.asarray(columns[0], dtype=float)).size == size:  # all distinct already (one cheap sort)
+        return np.arange(size), np.arange(size)
+    keys = np.column_stack([np.asarray(c, dtype=float).reshape(size, -1) for c in columns])
     _, first, back = np.unique(keys, axis=0, return_index=True, return_inverse=True)
     return first, np.asarray(back).ravel()
 

@@ -9,7 +9,8 @@ the forecast (``required``). The rate is gamma with the forecast's ``rate_shape`
 * ``point``: the least ``n`` meeting the targets at the forecast rate (the models' own search).
 * ``expected``: the least ``n`` whose service level expected over the rate, weighted by volume,
   meets the target (and the caps at the forecast): Steckley, Henderson & Mehrotra (2009); Gans et
-  al. (2015). Monotone in ``n``, found by :func:`planner.staffing._search.smallest_integer`.
+  al. (2015). Monotone in ``n``, found by :func:`planner.staffing._expected.least_expected` (few
+  quadratures per interval: identical intervals once, a start near the answer, values reused).
 * ``chance``: the point requirement at the ``q`` quantile of the rate (the service level falls as
   the rate rises, so it meets the target with probability at least ``q``).
 
@@ -45,13 +46,16 @@ from scipy import special
 
 from planner.errors import InputError
 from planner.staffing import chat, erlang, erlang_a
-from planner.staffing._expected import GUESS_QUANTILE, least_expected, stable_erlang_c_sl, unique_rows
+from planner.staffing._expected import guess_rate, least_expected, stable_erlang_c_sl, unique_rows
 from planner.staffing._search import solve_increasing
 from planner.staffing.day_chance import day_probability
 from planner.staffing.uncertainty import expected_value, rate_domain, rate_probability, rate_quantile
 
 if TYPE_CHECKING:  # plan.py imports this module
     from planner.staffing.plan import Deferred
+
+#: Where the expected Erlang C service level takes the coarse quadrature (:func:`coarse_rows`).
+COARSE_MIN_SHAPE, COARSE_RATIO, COARSE_THRESHOLD = 20.0, 3.0, 0.1
 
 __all__ = ["erlang_c_model", "erlang_a_model", "chat_model", "required", "outcomes", "day_probability"]
 
@@ -250,11 +254,29 @@ def chat_model(arrival_rate_per_s, aht_profile_s, *, patience_s, threshold_s, ta
                   max_ab=_flat(rate.size, np.inf if max_abandon_rate is None else max_abandon_rate))
 
 
+def coarse_rows(model, shape) -> np.ndarray | None:
+    """Erlang C rows whose service level varies slowly over the rate: the coarse quadrature suffices.
+
+    The rate's shape is at least :data:`COARSE_MIN_SHAPE`, the load at most :data:`COARSE_RATIO`
+    times the shape and the threshold at most :data:`COARSE_THRESHOLD` of the AHT (80/20 with
+    AHT above 200 s, loads to 1,000 Erlangs at a 5.5 % spread): there the 16-node rule is within
+    1e-6 of a 128-node reference (30,000 random intervals; loads 0.2 to 3,000 Erlangs, AHT 30 to
+    900 s), where outside it the error reaches 6e-4.
+    """
+    if not isinstance(model, _Model) or model.kind != "erlang_c":
+        return None
+    shape = np.asarray(shape, dtype=float)
+    return ((shape >= COARSE_MIN_SHAPE) & (model.load <= COARSE_RATIO * shape)
+            & (model.threshold <= COARSE_THRESHOLD * model.aht))
+
+
 def _expected_sl(model: _Model, n, rows, shape, domain=None) -> np.ndarray:
     n = np.asarray(n, dtype=float)
     fast = {"stable": True} if isinstance(model, _Model) else {}  # pools' models (pool_rules) have no fast path
+    coarse = coarse_rows(model, shape)
     return expected_value(lambda x, r: model.sl(n[r], x, rows[r], **fast), shape[rows], kink=model.kink(n, rows),
-                          domain=None if domain is None else tuple(d[rows] for d in domain))
+                          domain=None if domain is None else tuple(d[rows] for d in domain),
+                          coarse=None if coarse is None else coarse[rows])
 
 
 def required(model: _Model, shape, rule: str = "point", confidence: float | None = None):
@@ -300,8 +322,8 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
     if rows.size:
         first, back = unique_rows(*model.keys(rows), shape[rows])  # identical intervals are solved once
         sub, k = model.take(rows[first]), shape[rows[first]]
-        domain = rate_domain(k)
-        guess = sub.required(rate_quantile(k + 1.0, GUESS_QUANTILE) * (k + 1.0) / k)  # of the size-biased rate
+        domain = rate_domain(k, coarse_rows(sub, k))
+        guess = sub.required(guess_rate(k))
 
         def expected(n, r):
             return _expected_sl(sub, n, r, k, domain)
