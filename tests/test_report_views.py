@@ -65,3 +65,13 @@ def test_backtest_reports_progress_after_each_cutoff():
     calls = []
     backtest(history, models=["seasonal_naive"], horizon="1D", n_windows=3, progress=lambda d, t: calls.append((d, t)))
     assert calls == [(1, 3), (2, 3), (3, 3)]
+
+
+def test_run_refuses_a_malformed_day_before_any_work():
+    from click.testing import CliRunner
+
+    from planner.cli import cli
+
+    result = CliRunner().invoke(cli, ["run", "scenarios/base.toml", "--day", "2026-13-45"])
+    assert result.exit_code == 1  # the project's one-line user error, before the scenario is even read
+    assert result.output == "Error: Invalid value for --day: '2026-13-45': expected a date such as 2026-07-07\n"

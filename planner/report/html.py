@@ -17,6 +17,7 @@ th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd; text-align: rig
 th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; margin: 0.5rem 0 1rem; }
 .wide { max-width: 100%; overflow-x: auto; }
+.summary td { white-space: nowrap; } .summary td:last-child, .summary th:last-child { white-space: normal; text-align: left; min-width: 16rem; }
 """
 
 
@@ -26,7 +27,8 @@ def _image(png: bytes, alt: str) -> str:
 
 
 def _table(frame: pd.DataFrame) -> str:
-    table = frame.to_html(index=False, border=0, float_format=lambda v: f"{v:,.2f}", na_rep="")
+    table = frame.to_html(index=False, border=0, float_format=lambda v: f"{v:,.2f}", na_rep="",
+                          classes="summary" if "verdict" in frame.columns else None)
     return f'<div class="wide">{table}</div>'  # wide tables scroll inside the page, never the page
 
 

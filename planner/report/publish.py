@@ -14,6 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Callable, Mapping
 
+import pandas as pd
+
 from planner.calendar import interval_s_of
 from planner.config import ScenarioConfig
 from planner.report.html import report_html
@@ -30,6 +32,16 @@ from planner.report.schedule import write_schedule
 from planner.staffing.confidence import price_of_confidence
 
 __all__ = ["write_run"]
+
+
+def _price_tasks(plan, specs: Mapping, interval_s: float, parts: int = 4) -> list:
+    """The price of confidence in ``parts`` tasks of whole channels (its longest piece: every live
+    channel restaffed under every rule); concatenated in order they are the table of one call."""
+    names = sorted(plan["channel"].unique())
+    size = -(-len(names) // parts) if names else 1
+    groups = [names[i:i + size] for i in range(0, len(names), size)] or [[]]
+    price = partial(price_of_confidence, interval_s=interval_s)
+    return [(price, (plan[plan["channel"].isin(group)], specs)) for group in groups]
 
 
 def _plot_tasks(result, config, folder: OutputFolder, channels: list[str]) -> list:
@@ -92,9 +104,9 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
         first, weeks = summary_of(result.plan, config), summary_of(result.plan, config, by="week")
         summary = summary_table(result.plan, result.weekly)
         # The long pieces run on a process pool, longest first (planner.report.parallel).
-        tasks = [(timed_csv, (result.plan, folder._target("plan.csv"))),
-                 (timed_csv, (result.forecast, folder._target("forecast.csv"))),
-                 (partial(price_of_confidence, interval_s=interval_s), (result.plan, specs))]
+        price_tasks = _price_tasks(result.plan, specs, interval_s)
+        tasks = [*price_tasks, (timed_csv, (result.plan, folder._target("plan.csv"))),
+                 (timed_csv, (result.forecast, folder._target("forecast.csv")))]
         if xlsx:  # the summary first; channel settings on a sheet of their own
             varying, settings = split_settings(result.plan)  # the forecast's columns are the plan's first ones
             tasks.insert(0, (timed_workbook, (folder._target("plan.xlsx"), {
@@ -105,7 +117,8 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
         done = run_tasks(tasks, workers=workers)
         if xlsx:
             result.timings["workbook"] = done.pop(0)  # [s] of its own process
-        price = done[2]
+        prices = [table for table in done[:len(price_tasks)] if len(table)]
+        price = pd.concat(prices, ignore_index=True) if prices else pd.DataFrame()
         folder.write_csv("daily.csv", result.daily)
         folder.write_csv("weekly.csv", result.weekly)
         extra = extra_tables(result.plan, interval_s)  # segments, campaigns
@@ -116,7 +129,7 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
         if len(price):  # agent-hours and expected service level of each staffing rule
             folder.write_csv("confidence.csv", price)
         images, heatmaps = [], []
-        for channel, (forecast_png, heatmap_png) in zip(channels, done[3:]):
+        for channel, (forecast_png, heatmap_png) in zip(channels, done[len(price_tasks) + 2:]):
             if forecast_png is not None:
                 images.append((f"Forecast: {channel}", [(forecast_png, f"forecast of {channel}")]))
             heatmaps.append((heatmap_png, f"required agents for {channel}"))

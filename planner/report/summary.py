@@ -167,11 +167,12 @@ def _totals(frame: pd.DataFrame, rows: pd.DataFrame, period: str, *, hours: floa
         "abandon_rate": _weighted(live["abandon_rate"], live["offered"], live[period]),
         "at_risk": grouped["at_risk"].sum(),
     })
-    risky = rows[rows["at_risk"] > 0].groupby(period)["channel"].agg(lambda c: ", ".join(map(str, c)))
+    risky = rows[rows["at_risk"] > 0].groupby(period)["channel"].agg(lambda c: [str(v) for v in c])
     count = grouped["channel"].size()
     total["verdict"] = [
         f"all {count[p]} channels meet target" if p not in risky.index
-        else f"{risky[p].count(',') + 1} of {count[p]} channels at risk: {risky[p]}" for p in total.index]
+        else f"{len(risky[p])} of {count[p]} channels at risk: {', '.join(risky[p][:6])}"
+             + (f" and {len(risky[p]) - 6} more" if len(risky[p]) > 6 else "") for p in total.index]
     return total.rename_axis(period).reset_index().assign(_total=1)
 
 

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
                 subprocess.run([sys.executable, "-m", "planner", "run", str(path), "--out", str(Path(tmp) / "cli"),
                                 "--force", "--xlsx"], check=True, capture_output=True)
                 command = time.perf_counter() - started
-            name = f"{len(scenario.config.channels)} channels" if path.parent.name.startswith("s") else path.name
+            name = path.name if path.parent.name == "scenarios" else f"{len(scenario.config.channels)} channels"
             print(f"{name:<16} {len(result.plan):>8,} {run_s:>7.1f} {report[0]:>8.2f}/{report[1]:<7.2f} "
                   f"{book[0]:>9.2f}/{book[1]:<8.2f} {command:>8.1f}", flush=True)
     return 0
