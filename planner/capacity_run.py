@@ -310,7 +310,7 @@ def write_capacity(out, result: CapacityResult, scenario: Scenario, *, force: bo
 
 def _week_of(local: pd.Series) -> pd.Series:
     day = local.dt.normalize()
-    return (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.date
+    return (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
 
 
 def _table(models, weekly, week_dates, result: BufferedPlan, groups) -> pd.DataFrame:

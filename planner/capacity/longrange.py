@@ -34,7 +34,7 @@ def weekly_totals(history: pd.DataFrame) -> pd.DataFrame:
     """
     local = history["interval_start"].dt.tz_localize(None)
     day = local.dt.normalize()
-    week = (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.date
+    week = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
     weight = history["handled"] if "handled" in history else history["offered"]
     frame = pd.DataFrame({"week_start": week, "channel": history["channel"].astype(str),
                           "offered": history["offered"].astype(float),
@@ -145,11 +145,14 @@ def weekly_backtest(weekly: pd.DataFrame, *, horizon_weeks: int = 13, first_trai
                 rows.append(pd.DataFrame({"cutoff": weeks[cut].date(), "week_start": part["week_start"][test].to_numpy(),
                                           "channel": channel, "model": model, "forecast": values,
                                           "actual": y[test], "scale": scale}))
-    return pd.concat(rows, ignore_index=True)
+    columns = ["cutoff", "week_start", "channel", "model", "forecast", "actual", "scale"]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
 
 
 def week_accuracy(frame: pd.DataFrame) -> pd.DataFrame:
     """Per channel x model: MASE (mean over cutoffs of MAE / scale), WAPE and bias [%], weeks scored."""
+    if frame.empty:  # too short a history for a backtest (it needs 53 weeks and more)
+        return pd.DataFrame(columns=["channel", "model", "mase", "wape_percent", "bias_percent", "weeks"])
     f = frame.dropna(subset=["forecast"]).assign(error=lambda d: d["forecast"] - d["actual"])
     per_cut = f.groupby(["channel", "model", "cutoff"]).agg(mae=("error", lambda e: e.abs().mean()),
                                                             scale=("scale", "first")).reset_index()

@@ -59,9 +59,13 @@ def main() -> None:
     models = instance(args.groups, args.weeks)
 
     clock = time.perf_counter()
+    separate = plan_hiring(models, mip_rel_gap=1e-3, separate=True)
+    print(f"\n1. hiring MILP, {args.weeks} weeks x {args.groups} groups, one MILP per group: "
+          f"{time.perf_counter() - clock:.2f} s, largest gap {separate.mip_gap:.2e}, cost {separate.cost:,.0f}")
+    clock = time.perf_counter()
     plan = plan_hiring(models, mip_rel_gap=1e-3)
     elapsed = time.perf_counter() - clock
-    print(f"\n1. hiring MILP, {args.weeks} weeks x {args.groups} groups, one MILP per group")
+    print("   one block-diagonal MILP (the default):")
     print(f"   solved in {elapsed:.2f} s (goal < 5 s); largest MIP gap {plan.mip_gap:.2e} (stop at 1e-3 of the whole cost); "
           f"{len(models[0].starts)} integer class sizes per group; cost {plan.cost:,.0f}; status: {plan.status}")
     print(f"   classes held: {len(plan.classes)}, hires {int(plan.classes['hires'].sum())}; "
