@@ -90,3 +90,27 @@ def test_shifted_share_above_100_percent_names_the_key(folder):
     result = CliRunner().invoke(cli, ["capacity", str(folder / "shift.toml"), "--out", str(folder / "out-shift")])
     assert result.exit_code == 1
     assert "channel_shift.share: 150 is not a share: a percent is at most 100" in result.output
+
+
+def test_channel_shift_and_launch_move_volume_without_losing_it(folder):
+    import datetime as dt
+
+    from planner.capacity_run import _what_ifs
+    from planner.scenario import Scenario
+
+    weeks = [dt.date(2026, 6, 29) + dt.timedelta(weeks=k) for k in range(6)]
+    weekly = pd.DataFrame({"week_start": weeks * 2, "channel": ["phone"] * 6 + ["chat"] * 6,
+                           "offered": [1000.0] * 6 + [400.0] * 6, "aht_s": [240.0] * 6 + [400.0] * 6})
+    base = Scenario.load(folder / "plan.toml")
+    shifted = _what_ifs(base.replace(channel_shift={"from": "phone", "to": "chat", "share": 0.10, "start": weeks[1],
+                                                    "weeks": 2, "aht_s": 300}), weekly, weeks)
+    phone = shifted[shifted["channel"] == "phone"]["offered"].to_numpy()
+    np.testing.assert_allclose(phone, [1000, 950, 900, 900, 900, 900])  # 10% over two weeks from week 1
+    np.testing.assert_allclose(shifted.groupby("week_start")["offered"].sum(), 1400.0)  # nothing lost
+    chat = shifted[shifted["channel"] == "chat"]
+    np.testing.assert_allclose(chat["aht_s"].iloc[2], (400 * 400 + 100 * 300) / 500)  # blended AHT
+    launched = _what_ifs(base.replace(launch={"name": "whatsapp", "like": "chat", "start": weeks[2], "ramp_weeks": 2,
+                                              "new_per_week": 50, "shares": {"phone": 0.05}, "aht_s": 500}), weekly, weeks)
+    new = launched[launched["channel"] == "whatsapp"]["offered"].to_numpy()
+    np.testing.assert_allclose(new, [0, 0, 25 + 25, 50 + 50, 100, 100])  # new demand + 5% of phone, ramped
+    np.testing.assert_allclose(launched.groupby("week_start")["offered"].sum() - 1400.0, [0, 0, 25, 50, 50, 50])
