@@ -233,6 +233,8 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         forecast = pd.concat([forecast, forecast[forecast["channel"] == like].assign(channel=launch["name"])])
     curves = _template_fte(scenario, forecast, first, specs, run.history)
     template_aht = {c: v for c, v in interval_weeks[interval_weeks["week_start"] == first].set_index("channel")["aht_s"].items()}
+    if launch:
+        template_aht[launch["name"]] = template_aht.get(launch["like"])
     weekly["aht_s"] = weekly["aht_s"].fillna(weekly["channel"].map(template_aht))
     weekly["workload_hours"] = weekly["offered"] * weekly["aht_s"] / 3600.0
     template_load = {c: curves[c][0][np.argmin(np.abs(SCALES - 1.0))] for c in curves}
