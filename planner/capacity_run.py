@@ -261,6 +261,11 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
     taken = same["fte_gross_plan"].notna().to_numpy() & unchanged
     weekly.loc[taken, "fte"] = same.loc[taken, "fte_plan"].to_numpy()
     weekly.loc[taken, "fte_gross"] = same.loc[taken, "fte_gross_plan"].to_numpy()
+    used = consistency.merge(weekly[["week_start", "channel", "fte_gross"]].rename(columns={"week_start": "period"}),
+                             on=["period", "channel"], how="left")["fte_gross"].to_numpy()
+    consistency["fte_gross_capacity"] = used  # what the capacity plan uses: the interval plan's own
+    consistency["capacity_difference_percent"] = 100 * (used / consistency["fte_gross_interval"] - 1)
+    consistency["last_interval_week"] = consistency["period"] == consistency["period"].max()
     models, sigma = [], {}
     for name, (supply, channels) in supplies.items():
         part = weekly[weekly["channel"].isin(channels)]
@@ -277,7 +282,7 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         **{f"{c}_date": result.plan.classes[c].map(lambda w: week_dates[0] + dt.timedelta(weeks=int(w)))
            for c in ("start_week", "graduation_week", "ramp_complete_week")})
     accuracy = week_accuracy(weekly_backtest(weeks_seen, harmonics=int(settings.get("harmonics", 2)),
-                                             holiday_dates=holidays, first_train_weeks=max(53, len(weeks_seen) - 44)))
+                                             holiday_dates=holidays, first_train_weeks=max(53, weeks_seen["week_start"].nunique() - 44)))
     return CapacityResult(table=table, classes=classes, weekly=weekly, consistency=consistency, result=result,
                           solve_s=result.plan.solve_s, accuracy=accuracy)
 

@@ -61,7 +61,11 @@ def _one(scenario_path, folder, force):
     click.echo("classes:\n" + (_table(result.classes, ["group", "start_week_date", "hires", "graduation_week_date",
                                                          "ramp_complete_week_date"]) if len(result.classes) else "none"))
     click.echo("long-range backtest (MASE against the in-sample 52-week naive):\n" + _table(result.accuracy))
-    worst = result.consistency["difference_percent"].abs().max() if len(result.consistency) else float("nan")
-    click.echo(f"engine against the interval plan over common weeks: largest difference {worst:.2f}%")
+    c = result.consistency
+    click.echo(f"required FTE against the interval plan over {c['period'].nunique()} common weeks: largest difference "
+               f"{c['capacity_difference_percent'].abs().max():.3f}% (the capacity plan uses the interval plan's own)")
+    engine = c.groupby("channel")["difference_percent"].agg(lambda v: v.abs().max()).rename("engine_max_abs_difference_percent")
+    click.echo("the extrapolation engine (template week re-staffed) against the interval plan, per channel:\n"
+               + engine.reset_index().to_string(index=False, float_format="{:.3f}".format))
     click.echo(f"-> {folder}/")
     return result
