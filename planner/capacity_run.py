@@ -8,8 +8,8 @@ shortfall, cost, P(short even with max overtime) and the buffered plan's figures
 
 One model across horizons (docs/design.md section 2, ``capacity/``): required FTE per week comes
 from the interval staffing engine itself. The scenario's interval forecast is staffed (as
-``planner run`` does); its first full week is the template, re-staffed at a grid of volume scales,
-and a week's required FTE is interpolated at its workload (volume x AHT) relative to the template.
+``planner run`` does); one full week of it (the second when it has three) is the template,
+re-staffed at a grid of volume scales, and a week's required FTE is interpolated at its workload (volume x AHT) relative to the template.
 Weeks the interval forecast covers take its weekly volume, later weeks the long-range forecast's
 (:mod:`planner.capacity.longrange`). ``consistency`` compares the engine with the interval plan's
 weekly roll-up over the weeks both cover.
@@ -103,17 +103,19 @@ def supply_of(scenario: Scenario, name: str, table: dict, n_weeks: int) -> tuple
     return supply, list(channels)
 
 
-def _template_fte(scenario: Scenario, forecast: pd.DataFrame, week: dt.date, specs, history) -> dict:
-    """Channel -> (workload hours, net FTE, gross FTE) of the template week at every scale of SCALES.
+def _template_fte(scenario: Scenario, forecast: pd.DataFrame, full_weeks: list, specs, history) -> tuple[dict, dt.date]:
+    """Channel -> (workload hours, net FTE, gross FTE) of the template week at every scale of SCALES,
+    and the template week.
 
     The template is staffed as the interval plan is (from the history's closing backlog, with the
     following week in the window, so deferred work arriving on Saturday night is answered on
-    Monday as it would be); its first week is read."""
+    Monday as it would be). With three full weeks or more the second is read, so deferred work
+    also comes in from a week staffed at the same scale (a steady state); else the first."""
     from planner.staffing.plan import staff
 
+    week = full_weeks[1] if len(full_weeks) >= 3 else full_weeks[0]
     local = forecast["interval_start"].dt.tz_localize(None)
-    start = pd.Timestamp(week)
-    part = forecast[(local >= start) & (local < start + pd.Timedelta(days=14))]
+    part = forecast[(local >= pd.Timestamp(full_weeks[0])) & (local < pd.Timestamp(week) + pd.Timedelta(days=14))]
     interval_s = scenario._interval_s(forecast)
     paid = dict(interval_s=interval_s, paid_hours_per_day=scenario.config.paid_hours_per_day,
                 paid_days_per_week=scenario.config.paid_days_per_week)
@@ -128,7 +130,7 @@ def _template_fte(scenario: Scenario, forecast: pd.DataFrame, week: dt.date, spe
         weekly = weekly[weekly["period"] == week]
         for row in weekly.itertuples():
             out.setdefault(row.channel, []).append((row.workload_hours, row.fte, row.fte_gross))
-    return {c: np.array(v).T for c, v in out.items()}
+    return {c: np.array(v).T for c, v in out.items()}, week
 
 
 def _engine(curves: dict, channel: str, workload_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,8 +233,8 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         changes = {k: launch[k] for k in ("target_service_level", "threshold_s") if k in launch}
         specs = {**specs, launch["name"]: dataclasses.replace(specs[like], **changes)}
         forecast = pd.concat([forecast, forecast[forecast["channel"] == like].assign(channel=launch["name"])])
-    curves = _template_fte(scenario, forecast, first, specs, run.history)
-    template_aht = {c: v for c, v in interval_weeks[interval_weeks["week_start"] == first].set_index("channel")["aht_s"].items()}
+    curves, template = _template_fte(scenario, forecast, full, specs, run.history)
+    template_aht = {c: v for c, v in interval_weeks[interval_weeks["week_start"] == template].set_index("channel")["aht_s"].items()}
     if launch:
         template_aht[launch["name"]] = template_aht.get(launch["like"])
     weekly["aht_s"] = weekly["aht_s"].fillna(weekly["channel"].map(template_aht))
@@ -265,7 +267,9 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
                              on=["period", "channel"], how="left")["fte_gross"].to_numpy()
     consistency["fte_gross_capacity"] = used  # what the capacity plan uses: the interval plan's own
     consistency["capacity_difference_percent"] = 100 * (used / consistency["fte_gross_interval"] - 1)
-    consistency["last_interval_week"] = consistency["period"] == consistency["period"].max()
+    # the interval plan's first week starts from the history's backlog and its last must clear deferred
+    # work before the horizon ends: the engine (a steady-state week) is measured on the weeks between
+    consistency["boundary_week"] = consistency["period"].isin([consistency["period"].min(), consistency["period"].max()])
     models, sigma = [], {}
     for name, (supply, channels) in supplies.items():
         part = weekly[weekly["channel"].isin(channels)]

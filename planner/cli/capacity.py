@@ -64,8 +64,11 @@ def _one(scenario_path, folder, force):
     c = result.consistency
     click.echo(f"required FTE against the interval plan over {c['period'].nunique()} common weeks: largest difference "
                f"{c['capacity_difference_percent'].abs().max():.3f}% (the capacity plan uses the interval plan's own)")
-    engine = c.groupby("channel")["difference_percent"].agg(lambda v: v.abs().max()).rename("engine_max_abs_difference_percent")
-    click.echo("the extrapolation engine (template week re-staffed) against the interval plan, per channel:\n"
+    engine = c.assign(d=c["difference_percent"].abs()).groupby("channel").agg(
+        interior_weeks_max_abs_percent=("d", lambda v: v[~c.loc[v.index, "boundary_week"]].max()),
+        all_weeks_max_abs_percent=("d", "max"))
+    click.echo("the extrapolation engine (template week re-staffed) against the interval plan, per channel "
+               "(interior: not the plan's first or last week):\n"
                + engine.reset_index().to_string(index=False, float_format="{:.3f}".format))
     click.echo(f"-> {folder}/")
     return result
