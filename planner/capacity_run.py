@@ -35,7 +35,7 @@ from planner.errors import SpecError
 from planner.report import OutputFolder, report_html, rollup
 from planner.scenario import Scenario
 
-__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "GROUP_KEYS"]
+__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "monthly", "GROUP_KEYS"]
 
 GROUP_KEYS = {"channels", "headcount", "attrition_per_week", "training_weeks", "ramp", "class_cap", "class_weeks",
               "class_every_weeks", "lead_time_weeks", "trainee_capacity", "transfers", "known_leavers", "max_overtime",
@@ -291,12 +291,23 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
                           solve_s=result.plan.solve_s, accuracy=accuracy)
 
 
+def monthly(table: pd.DataFrame) -> pd.DataFrame:
+    """capacity.csv by month (of each week's Monday): mean FTE, summed hires, FTE-weeks and cost, worst P(short)."""
+    month = pd.to_datetime(table["week_start"]).dt.to_period("M").astype(str)
+    mean = ["required_fte_net", "required_fte", "planned_fte", "paid_heads", "net_fte", "gap_fte", "buffered_planned_fte"]
+    total = ["offered", "hires_starting", "overtime_fte", "undertime_fte", "short_fte", "cost", "buffered_cost"]
+    grouped = table.assign(month=month).groupby(["month", "group"], sort=True)
+    return pd.concat([grouped[mean].mean(), grouped[total].sum(), grouped[["p_short", "p_short_buffered"]].max()],
+                     axis=1).reset_index()
+
+
 def write_capacity(out, result: CapacityResult, scenario: Scenario, *, force: bool = False) -> None:
-    """Write capacity.csv, capacity_classes.csv, capacity_weekly.csv, capacity_consistency.csv,
+    """Write capacity.csv, capacity_monthly.csv, capacity_classes.csv, capacity_weekly.csv, capacity_consistency.csv,
     capacity_accuracy.csv, one capacity_<group>.png per group and report.html, atomically."""
     plan = result.result
     with OutputFolder(out, protect=scenario.inputs(), force=force) as folder:
         folder.write_csv("capacity.csv", result.table)
+        folder.write_csv("capacity_monthly.csv", monthly(result.table))
         folder.write_csv("capacity_classes.csv", result.classes)
         folder.write_csv("capacity_weekly.csv", result.weekly)
         folder.write_csv("capacity_consistency.csv", result.consistency)
