@@ -91,8 +91,15 @@ def fit_predict(weeks, offered, future_weeks, *, harmonics: int = 2, holiday_dat
     X = _design(weeks[keep], origin, harmonics, holidays)
     if not X[:, -1].any():  # no holiday in the training weeks: nothing to learn from
         X = X[:, :-1]
-    fit = sm.OLS(np.log(y[keep]), X).fit()
     Xf = _design(future, origin, harmonics, holidays)[:, : X.shape[1]]
+    # the trend and the season each stay only if they earn their parameters (BIC): a flat channel
+    # is not extrapolated along a trend fitted to noise
+    season = list(range(2, 2 + 2 * harmonics))
+    rest = list(range(2 + 2 * harmonics, X.shape[1]))
+    candidates = [[0, 1, *season, *rest], [0, *season, *rest], [0, 1, *rest], [0, *rest]]
+    fits = [(sm.OLS(np.log(y[keep]), X[:, c]).fit(), c) for c in candidates]
+    fit, columns = min(fits, key=lambda pair: pair[0].bic)
+    Xf = Xf[:, columns]
     frame = fit.get_prediction(Xf).summary_frame(alpha=1 - level)
     mu = frame["mean"].to_numpy()
     sd = np.sqrt(frame["mean_se"].to_numpy() ** 2 + fit.scale)
