@@ -8,8 +8,8 @@ shortfall, cost, P(short even with max overtime) and the buffered plan's figures
 
 One model across horizons (docs/design.md section 2, ``capacity/``): required FTE per week comes
 from the interval staffing engine itself. The scenario's interval forecast is staffed (as
-``planner run`` does); its first full week is the template, re-staffed at a grid of volume scales,
-and a week's required FTE is interpolated at its workload (volume x AHT) relative to the template.
+``planner run`` does); one full week of it (the second when it has three) is the template,
+re-staffed at a grid of volume scales, and a week's required FTE is interpolated at its workload (volume x AHT) relative to the template.
 Weeks the interval forecast covers take its weekly volume, later weeks the long-range forecast's
 (:mod:`planner.capacity.longrange`). ``consistency`` compares the engine with the interval plan's
 weekly roll-up over the weeks both cover.
@@ -35,7 +35,7 @@ from planner.errors import SpecError
 from planner.report import OutputFolder, report_html, rollup
 from planner.scenario import Scenario
 
-__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "GROUP_KEYS"]
+__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "monthly", "GROUP_KEYS"]
 
 GROUP_KEYS = {"channels", "headcount", "attrition_per_week", "training_weeks", "ramp", "class_cap", "class_weeks",
               "class_every_weeks", "lead_time_weeks", "trainee_capacity", "transfers", "known_leavers", "max_overtime",
@@ -103,17 +103,19 @@ def supply_of(scenario: Scenario, name: str, table: dict, n_weeks: int) -> tuple
     return supply, list(channels)
 
 
-def _template_fte(scenario: Scenario, forecast: pd.DataFrame, week: dt.date, specs, history) -> dict:
-    """Channel -> (workload hours, net FTE, gross FTE) of the template week at every scale of SCALES.
+def _template_fte(scenario: Scenario, forecast: pd.DataFrame, full_weeks: list, specs, history) -> tuple[dict, dt.date]:
+    """Channel -> (workload hours, net FTE, gross FTE) of the template week at every scale of SCALES,
+    and the template week.
 
     The template is staffed as the interval plan is (from the history's closing backlog, with the
     following week in the window, so deferred work arriving on Saturday night is answered on
-    Monday as it would be); its first week is read."""
+    Monday as it would be). With three full weeks or more the second is read, so deferred work
+    also comes in from a week staffed at the same scale (a steady state); else the first."""
     from planner.staffing.plan import staff
 
+    week = full_weeks[1] if len(full_weeks) >= 3 else full_weeks[0]
     local = forecast["interval_start"].dt.tz_localize(None)
-    start = pd.Timestamp(week)
-    part = forecast[(local >= start) & (local < start + pd.Timedelta(days=14))]
+    part = forecast[(local >= pd.Timestamp(full_weeks[0])) & (local < pd.Timestamp(week) + pd.Timedelta(days=14))]
     interval_s = scenario._interval_s(forecast)
     paid = dict(interval_s=interval_s, paid_hours_per_day=scenario.config.paid_hours_per_day,
                 paid_days_per_week=scenario.config.paid_days_per_week)
@@ -128,7 +130,7 @@ def _template_fte(scenario: Scenario, forecast: pd.DataFrame, week: dt.date, spe
         weekly = weekly[weekly["period"] == week]
         for row in weekly.itertuples():
             out.setdefault(row.channel, []).append((row.workload_hours, row.fte, row.fte_gross))
-    return {c: np.array(v).T for c, v in out.items()}
+    return {c: np.array(v).T for c, v in out.items()}, week
 
 
 def _engine(curves: dict, channel: str, workload_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -231,8 +233,10 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         changes = {k: launch[k] for k in ("target_service_level", "threshold_s") if k in launch}
         specs = {**specs, launch["name"]: dataclasses.replace(specs[like], **changes)}
         forecast = pd.concat([forecast, forecast[forecast["channel"] == like].assign(channel=launch["name"])])
-    curves = _template_fte(scenario, forecast, first, specs, run.history)
-    template_aht = {c: v for c, v in interval_weeks[interval_weeks["week_start"] == first].set_index("channel")["aht_s"].items()}
+    curves, template = _template_fte(scenario, forecast, full, specs, run.history)
+    template_aht = {c: v for c, v in interval_weeks[interval_weeks["week_start"] == template].set_index("channel")["aht_s"].items()}
+    if launch:
+        template_aht[launch["name"]] = template_aht.get(launch["like"])
     weekly["aht_s"] = weekly["aht_s"].fillna(weekly["channel"].map(template_aht))
     weekly["workload_hours"] = weekly["offered"] * weekly["aht_s"] / 3600.0
     template_load = {c: curves[c][0][np.argmin(np.abs(SCALES - 1.0))] for c in curves}
@@ -259,6 +263,13 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
     taken = same["fte_gross_plan"].notna().to_numpy() & unchanged
     weekly.loc[taken, "fte"] = same.loc[taken, "fte_plan"].to_numpy()
     weekly.loc[taken, "fte_gross"] = same.loc[taken, "fte_gross_plan"].to_numpy()
+    used = consistency.merge(weekly[["week_start", "channel", "fte_gross"]].rename(columns={"week_start": "period"}),
+                             on=["period", "channel"], how="left")["fte_gross"].to_numpy()
+    consistency["fte_gross_capacity"] = used  # what the capacity plan uses: the interval plan's own
+    consistency["capacity_difference_percent"] = 100 * (used / consistency["fte_gross_interval"] - 1)
+    # the interval plan's first week starts from the history's backlog and its last must clear deferred
+    # work before the horizon ends: the engine (a steady-state week) is measured on the weeks between
+    consistency["boundary_week"] = consistency["period"].isin([consistency["period"].min(), consistency["period"].max()])
     models, sigma = [], {}
     for name, (supply, channels) in supplies.items():
         part = weekly[weekly["channel"].isin(channels)]
@@ -275,17 +286,28 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         **{f"{c}_date": result.plan.classes[c].map(lambda w: week_dates[0] + dt.timedelta(weeks=int(w)))
            for c in ("start_week", "graduation_week", "ramp_complete_week")})
     accuracy = week_accuracy(weekly_backtest(weeks_seen, harmonics=int(settings.get("harmonics", 2)),
-                                             holiday_dates=holidays, first_train_weeks=max(53, len(weeks_seen) - 44)))
+                                             holiday_dates=holidays, first_train_weeks=max(53, weeks_seen["week_start"].nunique() - 44)))
     return CapacityResult(table=table, classes=classes, weekly=weekly, consistency=consistency, result=result,
                           solve_s=result.plan.solve_s, accuracy=accuracy)
 
 
+def monthly(table: pd.DataFrame) -> pd.DataFrame:
+    """capacity.csv by month (of each week's Monday): mean FTE, summed hires, FTE-weeks and cost, worst P(short)."""
+    month = pd.to_datetime(table["week_start"]).dt.to_period("M").astype(str)
+    mean = ["required_fte_net", "required_fte", "planned_fte", "paid_heads", "net_fte", "gap_fte", "buffered_planned_fte"]
+    total = ["offered", "hires_starting", "overtime_fte", "undertime_fte", "short_fte", "cost", "buffered_cost"]
+    grouped = table.assign(month=month).groupby(["month", "group"], sort=True)
+    return pd.concat([grouped[mean].mean(), grouped[total].sum(), grouped[["p_short", "p_short_buffered"]].max()],
+                     axis=1).reset_index()
+
+
 def write_capacity(out, result: CapacityResult, scenario: Scenario, *, force: bool = False) -> None:
-    """Write capacity.csv, capacity_classes.csv, capacity_weekly.csv, capacity_consistency.csv,
+    """Write capacity.csv, capacity_monthly.csv, capacity_classes.csv, capacity_weekly.csv, capacity_consistency.csv,
     capacity_accuracy.csv, one capacity_<group>.png per group and report.html, atomically."""
     plan = result.result
     with OutputFolder(out, protect=scenario.inputs(), force=force) as folder:
         folder.write_csv("capacity.csv", result.table)
+        folder.write_csv("capacity_monthly.csv", monthly(result.table))
         folder.write_csv("capacity_classes.csv", result.classes)
         folder.write_csv("capacity_weekly.csv", result.weekly)
         folder.write_csv("capacity_consistency.csv", result.consistency)
@@ -310,7 +332,7 @@ def write_capacity(out, result: CapacityResult, scenario: Scenario, *, force: bo
 
 def _week_of(local: pd.Series) -> pd.Series:
     day = local.dt.normalize()
-    return (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.date
+    return (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
 
 
 def _table(models, weekly, week_dates, result: BufferedPlan, groups) -> pd.DataFrame:

@@ -378,6 +378,11 @@ def _long_range(check: Checker, data: dict, channels: dict) -> None:
             check.fail(("channel_shift", role), f"unknown channel {shift.get(role)!r}{did_you_mean(str(shift.get(role)), set(channels))}")
     if shift:
         check.share(shift.get("share"), ("channel_shift", "share"))
+    if launch and (not isinstance(launch.get("name"), str) or launch["name"] in channels):
+        check.fail(("launch", "name"), f"expected the new channel's name, not one of the scenario's channels, got {launch.get('name')!r}")
+    if launch and launch.get("like") not in channels:
+        check.fail(("launch", "like"), f"expected the channel whose intraday shape and kind the new one takes, got "
+                   f"{launch.get('like')!r}{did_you_mean(str(launch.get('like')), set(channels))}")
     shares = launch.get("shares", {})
     for name, value in (shares.items() if isinstance(shares, dict) else ()):
         if name not in channels:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import holiday_events, interval_s_of
+from planner.capacity.longrange import long_range_level
 from planner.config import (CALIBRATED_KEYS, FROM_HISTORY, TOP_KEYS, ScenarioConfig, build_config, load_scenario,
                             locate, merge)
 from planner.contacts import learn_settings, read_contacts, to_history
@@ -319,9 +320,11 @@ class Scenario:
             raise locate(self.config, tuple(key.split(".")), message) from None
 
     def forecast(self, history: pd.DataFrame, events: pd.DataFrame | None = None) -> pd.DataFrame:
-        """The forecast for the horizon (before adjustments)."""
-        return make_forecast(history, horizon=self.config.horizon, model=self.config.model, events=events,
-                             models_dir=_models_dir(self.config.path))
+        """The forecast for the horizon (before adjustments); weeks 13+ ahead take the long-range level."""
+        out = make_forecast(history, horizon=self.config.horizon, model=self.config.model, events=events,
+                            models_dir=_models_dir(self.config.path))
+        holidays = () if events is None else events.loc[events["kind"] == "public_holiday", "start"].dt.date
+        return long_range_level(out, history, holiday_dates=holidays)
 
     def adjust(self, forecast: pd.DataFrame) -> pd.DataFrame:
         """Apply the scenario's what-if factors (``[adjust]``) to volume and handle time."""

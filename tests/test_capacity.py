@@ -152,3 +152,25 @@ def test_longrange_forecast_learns_trend_season_and_moving_holidays():
     table = week_accuracy(weekly_backtest(frame, first_train_weeks=80, step=8, harmonics=1,
                                           holiday_dates=easter_mondays)).set_index("model")
     assert table.loc["longrange", "mase"] < 0.7 * table.loc["seasonal_naive", "mase"]
+
+
+def test_long_horizon_forecast_takes_the_long_range_level_and_keeps_the_shape():
+    import pandas as pd
+
+    from planner.capacity.longrange import fit_predict, long_range_level, weekly_totals
+
+    days = pd.date_range("2024-01-01", periods=7 * 80, freq="D", tz="UTC")
+    level = 100 * np.exp(-0.004 * np.arange(len(days)) / 7 + 0.1 * np.sin(2 * np.pi * days.day_of_year / 365.25))
+    history = pd.DataFrame({"interval_start": days, "channel": "phone", "offered": level})
+    future = pd.date_range(days[-1] + pd.Timedelta(days=1), periods=7 * 30, freq="D", tz="UTC")
+    shape = np.tile([1.2, 1.1, 1.0, 1.0, 0.9, 0.5, 0.3], 30)
+    forecast = pd.DataFrame({"interval_start": future, "channel": "phone", "offered": 100.0 * shape,
+                             "offered_hi": 120.0 * shape})
+    out = long_range_level(forecast, history, after_weeks=13, blend_weeks=8)
+    assert_allclose(out["offered"][: 7 * 13], forecast["offered"][: 7 * 13])  # near weeks: the interval model
+    ratio = (out["offered"] / forecast["offered"]).to_numpy().reshape(30, 7)
+    assert_allclose(ratio, ratio[:, :1] * np.ones((1, 7)))  # one factor per week: the shape is kept
+    assert_allclose(out["offered_hi"] / out["offered"], 1.2)
+    weeks = weekly_totals(history)
+    target, *_ = fit_predict(weeks["week_start"], weeks["offered"], future[7 * 21:: 7].tz_localize(None))
+    assert_allclose(out["offered"].to_numpy().reshape(30, 7)[21:].sum(axis=1), target, rtol=1e-9)  # full weight

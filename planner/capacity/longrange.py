@@ -22,7 +22,7 @@ from scipy.stats import norm
 
 from planner.errors import InputError
 
-__all__ = ["weekly_totals", "fit_predict", "weekly_forecast", "weekly_backtest", "week_accuracy"]
+__all__ = ["weekly_totals", "fit_predict", "weekly_forecast", "weekly_backtest", "week_accuracy", "long_range_level"]
 
 BASELINES = ("last_year_same_week", "seasonal_naive")
 
@@ -34,7 +34,7 @@ def weekly_totals(history: pd.DataFrame) -> pd.DataFrame:
     """
     local = history["interval_start"].dt.tz_localize(None)
     day = local.dt.normalize()
-    week = (day - pd.to_timedelta(day.dt.weekday, unit="D")).dt.date
+    week = (day - pd.to_timedelta(day.dt.day_of_week, unit="D")).dt.date
     weight = history["handled"] if "handled" in history else history["offered"]
     frame = pd.DataFrame({"week_start": week, "channel": history["channel"].astype(str),
                           "offered": history["offered"].astype(float),
@@ -91,8 +91,15 @@ def fit_predict(weeks, offered, future_weeks, *, harmonics: int = 2, holiday_dat
     X = _design(weeks[keep], origin, harmonics, holidays)
     if not X[:, -1].any():  # no holiday in the training weeks: nothing to learn from
         X = X[:, :-1]
-    fit = sm.OLS(np.log(y[keep]), X).fit()
     Xf = _design(future, origin, harmonics, holidays)[:, : X.shape[1]]
+    # the trend and the season each stay only if they earn their parameters (BIC): a flat channel
+    # is not extrapolated along a trend fitted to noise
+    season = list(range(2, 2 + 2 * harmonics))
+    rest = list(range(2 + 2 * harmonics, X.shape[1]))
+    candidates = [[0, 1, *season, *rest], [0, *season, *rest], [0, 1, *rest], [0, *rest]]
+    fits = [(sm.OLS(np.log(y[keep]), X[:, c]).fit(), c) for c in candidates]
+    fit, columns = min(fits, key=lambda pair: pair[0].bic)
+    Xf = Xf[:, columns]
     frame = fit.get_prediction(Xf).summary_frame(alpha=1 - level)
     mu = frame["mean"].to_numpy()
     sd = np.sqrt(frame["mean_se"].to_numpy() ** 2 + fit.scale)
@@ -145,11 +152,14 @@ def weekly_backtest(weekly: pd.DataFrame, *, horizon_weeks: int = 13, first_trai
                 rows.append(pd.DataFrame({"cutoff": weeks[cut].date(), "week_start": part["week_start"][test].to_numpy(),
                                           "channel": channel, "model": model, "forecast": values,
                                           "actual": y[test], "scale": scale}))
-    return pd.concat(rows, ignore_index=True)
+    columns = ["cutoff", "week_start", "channel", "model", "forecast", "actual", "scale"]
+    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
 
 
 def week_accuracy(frame: pd.DataFrame) -> pd.DataFrame:
     """Per channel x model: MASE (mean over cutoffs of MAE / scale), WAPE and bias [%], weeks scored."""
+    if frame.empty:  # too short a history for a backtest (it needs 53 weeks and more)
+        return pd.DataFrame(columns=["channel", "model", "mase", "wape_percent", "bias_percent", "weeks"])
     f = frame.dropna(subset=["forecast"]).assign(error=lambda d: d["forecast"] - d["actual"])
     per_cut = f.groupby(["channel", "model", "cutoff"]).agg(mae=("error", lambda e: e.abs().mean()),
                                                             scale=("scale", "first")).reset_index()
@@ -159,4 +169,54 @@ def week_accuracy(frame: pd.DataFrame) -> pd.DataFrame:
                         "wape_percent": 100 * grouped["error"].apply(lambda e: e.abs().sum()) / grouped["actual"].sum(),
                         "bias_percent": 100 * grouped["error"].sum() / grouped["actual"].sum(),
                         "weeks": grouped.size()}).reset_index()
+    return out
+
+
+def long_range_level(forecast: pd.DataFrame, history: pd.DataFrame, *, holiday_dates=(), after_weeks: int = 13,
+                     min_weeks: int = 60, harmonics: int = 2, blend_weeks: int = 8) -> pd.DataFrame:
+    """An interval forecast whose far weeks take the long-range weekly level (``planner run``).
+
+    Each whole local week (Monday to Sunday inside the forecast) that starts ``after_weeks`` or more
+    after the history's last day is rescaled, per channel, so that its total is the long-range
+    forecast's (:func:`fit_predict`), blended in linearly over ``blend_weeks``; the interval model's
+    shape inside the week and each day is kept (``offered``, ``offered_lo`` and ``offered_hi`` take
+    the same factor). Channels with fewer
+    than ``min_weeks`` whole weeks of history (no annual season to learn) are left as they are.
+
+    >>> weeks = pd.date_range("2024-01-01", periods=7 * 80, freq="D", tz="UTC")
+    >>> trend = 100 * np.exp(-0.004 * np.arange(len(weeks)) / 7)
+    >>> history = pd.DataFrame({"interval_start": weeks, "channel": "phone", "offered": trend})
+    >>> future = pd.date_range(weeks[-1] + pd.Timedelta(days=1), periods=7 * 30, freq="D", tz="UTC")
+    >>> forecast = pd.DataFrame({"interval_start": future, "channel": "phone", "offered": 100.0})
+    >>> out = long_range_level(forecast, history)
+    >>> bool((out["offered"][: 7 * 13] == 100).all()), bool(out["offered"].iloc[-1] < 75)
+    (True, True)
+    """
+    local = forecast["interval_start"].dt.tz_localize(None).dt.normalize()
+    week = (local - pd.to_timedelta(local.dt.day_of_week, unit="D")).dt.date
+    first, last_day = local.min(), local.max()
+    history_end = history["interval_start"].max().tz_localize(None).normalize()
+    cutoff = (history_end + pd.Timedelta(days=1) + pd.Timedelta(weeks=after_weeks)).date()
+    whole = (pd.to_datetime(week) >= first) & (pd.to_datetime(week) + pd.Timedelta(days=6) <= last_day)
+    late = whole.to_numpy() & (week >= cutoff).to_numpy()
+    if not late.any():
+        return forecast
+    out = forecast.copy()
+    weekly = weekly_totals(history)
+    for channel, part in weekly.groupby("channel", sort=True):
+        rows = late & (forecast["channel"] == channel).to_numpy()
+        if part["week_start"].nunique() < min_weeks or not rows.any():
+            continue
+        targets = sorted(set(week[rows]))
+        mean, *_ = fit_predict(part["week_start"], part["offered"], targets, harmonics=harmonics,
+                               holiday_dates=holiday_dates)
+        totals = forecast.loc[rows, "offered"].groupby(week[rows].to_numpy()).sum()
+        factor = pd.Series(mean, index=targets) / totals.reindex(targets).where(lambda v: v > 0)
+        # blended in over ``blend_weeks`` so the level does not jump where the long-range model takes over
+        ahead = ((pd.to_datetime(week[rows]) - pd.Timestamp(cutoff)).dt.days // 7).to_numpy()
+        weight = np.clip((ahead + 1) / blend_weeks, 0.0, 1.0)
+        scale = 1.0 + weight * (week[rows].map(factor.fillna(1.0)).to_numpy(float) - 1.0)
+        for column in ("offered", "offered_lo", "offered_hi"):
+            if column in out.columns:
+                out.loc[rows, column] = out.loc[rows, column].to_numpy(float) * scale
     return out
