@@ -46,7 +46,7 @@ def make_queues(folder: Path, queues: int, days: int, seed: int = 22) -> Path:
     slots = pd.timedelta_range("08:00:00", "19:45:00", freq="15min")
     times = (starts.values[:, None] + slots.values[None, :]).ravel()
     shape = np.sin(np.linspace(0.2, np.pi - 0.2, len(slots))) ** 1.5
-    weekday = np.array([1.0, 0.95, 0.9, 0.9, 0.85, 0.5, 0.3])[starts.dayofweek]
+    weekday = np.array([1.0, 0.95, 0.9, 0.9, 0.85, 0.5, 0.3])[starts.day_of_week]
     frames = []
     for q in range(queues):
         level = rng.uniform(2.0, 40.0)
