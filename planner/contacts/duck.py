@@ -308,25 +308,20 @@ def duck_kpis(path, *, tz: str, targets=None, by: str = "day", short_abandon_s: 
                if has_customer or has_resolved else "CAST(NULL AS DOUBLE)")
         hits = ", ".join(f"count_if(next_hit = '{c.replace(chr(39), chr(39) * 2)}') AS \"to {i}\""
                          for i, c in enumerate(channels))
+        period = _period_sql(by, interval_s, tz)
         rows = con.execute(f"""
             WITH c AS (
-                SELECT line, channel, arrived_at, arrived_us, answered, abandoned, resolved, wait_s, work_s,
-                       t.level, t.threshold, COALESCE(t.business, FALSE) AS business,
-                       o.elapsed_open, o.left_open,
-                       CASE WHEN customer_id IS NULL THEN NULL ELSE
-                            (LEAD(arrived_us) OVER w - arrived_us) / 1e6 END AS gap,
-                       LEAD(channel) OVER w AS next_channel
-                FROM contacts LEFT JOIN targets t USING (channel) LEFT JOIN opened o USING (line)
-                WINDOW w AS (PARTITION BY customer_id ORDER BY arrived_us, line)),
+                SELECT line, channel, arrived_at, arrived_us, answered, abandoned, wait_s, work_s,
+                       t.level, t.threshold, COALESCE(t.business, FALSE) AS business, o.elapsed_open, o.left_open
+                FROM contacts LEFT JOIN targets t USING (channel) LEFT JOIN opened o USING (line)),
             d AS (
                 SELECT *, COALESCE(abandoned AND wait_s < {float(short_abandon_s)!r}, FALSE) AS short,
                        CASE WHEN business THEN elapsed_open ELSE wait_s END AS elapsed,
-                       CASE WHEN business THEN left_open ELSE ({end_us} - arrived_us) / 1e6 END AS left_s,
-                       CASE WHEN COALESCE(gap <= {DAY_S!r}, FALSE) THEN next_channel ELSE 'none' END AS next_hit
+                       CASE WHEN business THEN left_open ELSE ({end_us} - arrived_us) / 1e6 END AS left_s
                 FROM c),
             e AS (
                 SELECT *, threshold IS NOT NULL AND NOT short AND left_s < threshold AS not_yet FROM d)
-            SELECT channel, {_period_sql(by, interval_s, tz)} AS period, count(*) AS offered,
+            SELECT channel, {period} AS period, count(*) AS offered,
                    count_if(answered) AS handled, count_if(abandoned AND NOT short) AS abandoned,
                    count_if(short) AS short_abandoned,
                    fsum(CASE WHEN threshold IS NOT NULL THEN COALESCE(answered AND elapsed <= threshold
@@ -336,11 +331,25 @@ def duck_kpis(path, *, tz: str, targets=None, by: str = "day", short_abandon_s: 
                    fsum(CASE WHEN answered THEN wait_s END) / count(CASE WHEN answered THEN wait_s END) AS asa,
                    quantile_cont(CASE WHEN answered THEN wait_s END, 0.5) AS q50,
                    quantile_cont(CASE WHEN answered THEN wait_s END, 0.9) AS q90,
-                   fsum(CASE WHEN answered THEN work_s END) / count(CASE WHEN answered THEN work_s END) AS work,
-                   fsum(f) / count(f) AS fcr, fsum(r1) / count(r1) AS repeat_24h, fsum(r7) / count(r7) AS repeat_7d,
-                   {hits}, count_if(next_hit = 'none') AS "to none"
-            FROM (SELECT *, {fcr} AS f, {repeat.format(s=DAY_S)} AS r1, {repeat.format(s=WEEK_S)} AS r7 FROM e)
-            GROUP BY ALL ORDER BY channel, period""").df()
+                   fsum(CASE WHEN answered THEN work_s END) / count(CASE WHEN answered THEN work_s END) AS work
+            FROM e GROUP BY ALL ORDER BY channel, period""").df()
+        # the window carries only what repeats need (few narrow columns), so 10^8 rows sort within memory_limit
+        repeats = con.execute(f"""
+            WITH w AS (
+                SELECT channel, {period} AS period, answered, resolved,
+                       CASE WHEN customer_id IS NULL THEN NULL ELSE
+                            (LEAD(arrived_us) OVER w - arrived_us) / 1e6 END AS gap,
+                       LEAD(channel) OVER w AS next_channel
+                FROM contacts WINDOW w AS (PARTITION BY customer_id ORDER BY arrived_us, line)),
+            x AS (
+                SELECT *, {fcr} AS f, {repeat.format(s=DAY_S)} AS r1, {repeat.format(s=WEEK_S)} AS r7,
+                       CASE WHEN COALESCE(gap <= {DAY_S!r}, FALSE) THEN next_channel ELSE 'none' END AS next_hit
+                FROM w)
+            SELECT channel, period, fsum(f) / count(f) AS fcr, fsum(r1) / count(r1) AS repeat_24h,
+                   fsum(r7) / count(r7) AS repeat_7d, {hits}, count_if(next_hit = 'none') AS "to none"
+            FROM x GROUP BY ALL ORDER BY channel, period""").df()
+    assert rows["channel"].tolist() == repeats["channel"].tolist() and len(rows) == len(repeats)
+    rows = pd.concat([rows, repeats.drop(columns=["channel", "period"])], axis=1)
     return _report(rows, channels, by=by, tz=tz, first_day=first_day, targets=targets, kinds=kinds,
                    short_abandon_s=short_abandon_s)
 

@@ -43,17 +43,17 @@ def make_queues(folder: Path, queues: int, days: int, seed: int = 22) -> Path:
     """A seeded synthetic scenario: ``queues`` voice queues, 5 weeks of 15-minute history, 08:00-20:00."""
     rng = np.random.default_rng(seed)
     starts = pd.date_range("2026-05-25", periods=35, freq="D")
-    slots = pd.timedelta_range("08:00", "19:45", freq="15min")
+    slots = pd.timedelta_range("08:00:00", "19:45:00", freq="15min")
     times = (starts.values[:, None] + slots.values[None, :]).ravel()
     shape = np.sin(np.linspace(0.2, np.pi - 0.2, len(slots))) ** 1.5
-    weekday = np.array([1.0, 0.95, 0.9, 0.9, 0.85, 0.5, 0.3])[starts.dayofweek]
+    weekday = np.array([1.0, 0.95, 0.9, 0.9, 0.85, 0.5, 0.3])[starts.day_of_week]
     frames = []
     for q in range(queues):
         level = rng.uniform(2.0, 40.0)
         mean = level * (weekday[:, None] * shape[None, :]).ravel()
         frames.append(pd.DataFrame({"interval_start": pd.DatetimeIndex(times).strftime("%Y-%m-%d %H:%M"),
                                     "channel": f"q{q:03d}", "offered": rng.poisson(mean),
-                                    "aht_s": rng.uniform(150, 400).round()}))
+                                    "aht_s": round(rng.uniform(150, 400))}))
     pd.concat(frames).to_csv(folder / "history.csv", index=False)
     channels = "\n".join(f'q{q:03d} = {{ kind = "voice", target_service_level = 0.8, threshold_s = 20, '
                          f'patience_s = 120, shrinkage = 0.3 }}' for q in range(queues))
