@@ -172,6 +172,7 @@ def UNIT_OPTIONS(command):
     command = click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
                            help="Run the units on a local process pool or on Dask (pip install 'planner[dask]').")(command)
     return click.option("--jobs", type=click.IntRange(min=1), default=max(1, cores), show_default="the cores",
+                        envvar="PLANNER_JOBS", show_envvar=True,
                         help="Processes (or local Dask workers) running channels in parallel; outputs are the "
                              "same for any value.")(command)
 
