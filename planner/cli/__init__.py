@@ -83,14 +83,16 @@ def _terminate_as_interrupt():
         return
 
     def interrupt(number, frame):
+        if stopped:
+            return  # already stopping: a repeated signal must not break off the clean-up
         stopped.append(signal.Signals(number).name)
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
     try:
         yield stopped
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    finally:  # once stopping, later signals find the process exiting already: ignore them
+        signal.signal(signal.SIGTERM, signal.SIG_IGN if stopped else previous)
 
 
 class Duration(click.ParamType):
