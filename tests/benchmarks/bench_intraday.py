@@ -20,6 +20,10 @@
    of the remaining intervals, on the updated and the day-ahead forecast for the call list), the
    residual models made once beforehand, with the day-ahead plan given (the goal's case) and
    without it; best of 5, goal under 1 s.
+3. **Further attempts and bounds** (``intraday_alternatives.py``): the bias-corrected point, a
+   measurement-error model (slot and hourly), a state-space model, direct per-slot regressions, all
+   chosen on the validation days; then oracles that see the test day's future counts (bounds, not
+   methods): the level known exactly, the rate known to an hour, and the Poisson-noise floor.
 
     pip install -e '.[bench,test]'
     python tests/benchmarks/bench_intraday.py [--cache /tmp/intraday_backtest.pkl] [--skip-speed]
@@ -49,6 +53,7 @@ from planner.forecast.intraday import (
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
+import intraday_alternatives as alt  # noqa: E402
 from bench_forecast import bank_calls  # noqa: E402
 
 CUTS_H = tuple(range(8, 18))
@@ -172,6 +177,125 @@ def backtest(cache: Path | None) -> None:
           f"{(goals['next2h_reduction_pct'] >= 30).all()} ({goals['next2h_reduction_pct'].round(1).tolist()}); "
           f"never worse at any cut: {bool((g[['rest_reduction_pct', 'next2h_reduction_pct']] >= 0).all().all())}; "
           f"coverage within 5 points: {bool((abs(cov - 0.8) <= 0.05).all())}")
+    alternatives(F, Y, minutes, validation, test, best)
+    bounds(F, Y, minutes, test)
+
+
+def point_table(F, Y, minutes, days, methods: dict) -> pd.DataFrame:
+    """Mean per-day MAE of the rest and of the next two hours per cut x method, and the reduction vs ``none``.
+
+    Each method maps ``(day, observed mask)`` to the rest's point, or to a (rest, next-two-hours) pair.
+    """
+    rows = []
+    for cut in CUTS_H:
+        obs = minutes < cut * 60
+        nxt = np.arange((~obs).sum()) < NEXT_SLOTS
+        for name, method in methods.items():
+            total = np.zeros(2)
+            for d in days:
+                point = method(d, obs)
+                rest, near = point if isinstance(point, tuple) else (point, point)
+                y = Y[d, ~obs]
+                total += [np.abs(y - rest).mean(), np.abs(y - near)[nxt].mean()]
+            rows.append((f"{cut:02d}:00", name, *(total / len(days))))
+    return alt.reductions(rows)
+
+
+def alternatives(F, Y, minutes, validation, test, best: dict) -> None:
+    """The further attempts (intraday_alternatives.py), chosen on the validation days, shown on the test days."""
+    R = log_residuals(Y, F)
+    hour = minutes // 60 - minutes.min() // 60
+    FH, YH = alt.hourly(F, hour), alt.hourly(Y, hour)
+    RH = log_residuals(YH, FH)
+    kernel = {d: residual_covariance(R[:d], **best) for d in (*validation, *test)}
+    latent = {(d, s): alt.latent_covariance(R[:d], F[:d], shrinkage=s) for d in kernel for s in (0.5, 0.8, 1.0)}
+    latent_h = {(d, s): alt.latent_covariance(RH[:d], FH[:d], shrinkage=s) for d in kernel for s in (0.8, 1.0)}
+    theta, start = {}, None
+    for d in kernel:  # refit every 10 days, each from the days before it
+        if d % 10 == 0 or start is None:
+            start = alt.fit_state_space(R[:d], F[:d], start)
+        theta[d] = start
+    methods = {"none": lambda d, o: F[d, ~o],
+               "gaussian": lambda d, o: alt.gaussian_point(F, R, d, o, kernel[d]),
+               "gaussian+mean_bias": lambda d, o: alt.gaussian_point(F, R, d, o, kernel[d], bias="mean"),
+               "gaussian+median_bias": lambda d, o: alt.gaussian_point(F, R, d, o, kernel[d], bias="median"),
+               "state_space_ar": lambda d, o: alt.state_space_update(F, R, d, o, theta[d]),
+               "direct_last_1h_30m": lambda d, o: alt.direct_update(F, Y, R, d, o, last=(4, 2)),
+               "direct_last_2h_1h_30m_15m": lambda d, o: alt.direct_update(F, Y, R, d, o, last=(8, 4, 2, 1))}
+    for s in (0.5, 0.8, 1.0):
+        methods[f"latent_s{s}"] = lambda d, o, s=s: alt.latent_update(F, R, d, o, latent[d, s])
+    for s in (0.8, 1.0):
+        methods[f"latent_hourly_s{s}"] = lambda d, o, s=s: alt.latent_update(F, R, d, o, latent_h[d, s], hour=hour,
+                                                                                FH=FH, RH=RH)
+    print("\nfurther attempts (bias-corrected point, measurement error, hourly sums, state space, direct shape): "
+          "score = mean rest + mean next-2h reduction over the cuts [%]; min over 10/12/14h on test")
+    tables = {label: point_table(F, Y, minutes, days, methods) for label, days in (("validation", validation),
+                                                                                    ("test", test))}
+    scores = {label: t.groupby("method")[["rest_reduction_pct", "next2h_reduction_pct"]].mean().sum(axis=1)
+              for label, t in tables.items()}
+    goal = tables["test"][tables["test"]["cut"].isin(["10:00", "12:00", "14:00"])]
+    worst = goal.groupby("method")[["rest_reduction_pct", "next2h_reduction_pct"]].min()
+    for name in methods:
+        if name != "none":
+            print(f"  {name:26s} validation {scores['validation'][name]:5.1f}   test {scores['test'][name]:5.1f}   "
+                  f"test min rest {worst.loc[name, 'rest_reduction_pct']:5.1f}  next-2h "
+                  f"{worst.loc[name, 'next2h_reduction_pct']:5.1f}")
+    chosen = scores["validation"].drop("none").idxmax()
+    wide = tables["test"].pivot(index="cut", columns="method", values=["rest_reduction_pct", "next2h_reduction_pct"])
+    order = [m for m in methods if m != "none"]
+    print(f"chosen on validation: {chosen}. Test, MAE reduction against no update [%], rest of day:")
+    print(wide["rest_reduction_pct"][order].round(1).to_string())
+    print("next two hours:")
+    print(wide["next2h_reduction_pct"][order].round(1).to_string())
+    g = tables["test"][tables["test"]["method"] == chosen].set_index("cut").loc[["10:00", "12:00", "14:00"]]
+    print(f"goals with {chosen}: rest >= 15 %: {(g['rest_reduction_pct'] >= 15).all()} "
+          f"({g['rest_reduction_pct'].round(1).tolist()}); next-2h >= 30 %: {(g['next2h_reduction_pct'] >= 30).all()} "
+          f"({g['next2h_reduction_pct'].round(1).tolist()})")
+
+
+def bounds(F, Y, minutes, test) -> None:
+    """Oracle MAE reductions per cut on the test days: they use the day's future counts (bounds, not methods)."""
+    hour = minutes // 60 - minutes.min() // 60
+    fits = {cut: alt.level_regression(F, Y, minutes < cut * 60) for cut in CUTS_H}
+    current = {}
+
+    def oracle(name):
+        def point(d, obs):
+            cut = int(obs.sum())
+            if (d, cut) not in current:
+                fit = fits[int(minutes[~obs][0] // 60)]
+                current[d, cut] = alt.oracle_points(F, Y, hour, d, obs, NEXT_SLOTS, level_fit=fit)
+            return current[d, cut][name]
+        return point
+
+    methods = {"none": lambda d, o: F[d, ~o]}
+    for name in ("level_day", "level_horizon", "level_fit", "hour_loo", "hour_block"):
+        methods[name] = oracle(name)
+    table = point_table(F, Y, minutes, test, methods)
+    floor = []
+    for cut in CUTS_H:  # the least MAE of any forecast if the rate were the realised hour-block rate
+        obs = minutes < cut * 60
+        nxt = np.arange((~obs).sum()) < NEXT_SLOTS
+        total = np.zeros(2)
+        for d in test:
+            lam = alt.oracle_points(F, Y, hour, d, obs, NEXT_SLOTS)["hour_block"][0]
+            err = alt.poisson_mae(lam)
+            total += [err.mean(), err[nxt].mean()]
+        floor.append((f"{cut:02d}:00", "poisson_floor", *(total / len(test))))
+    base = table[table["method"] == "none"][["cut", "method", "rest_mae", "next2h_mae"]].values.tolist()
+    table = pd.concat([table, alt.reductions(base + floor).query("method == 'poisson_floor'")], ignore_index=True)
+    order = ["level_day", "level_horizon", "level_fit", "hour_loo", "hour_block", "poisson_floor"]
+    wide = table.pivot(index="cut", columns="method", values=["rest_reduction_pct", "next2h_reduction_pct"]).round(1)
+    print("\nORACLES (use future data: a bound, not a method), test days, MAE reduction against no update [%]."
+          "\n  level_day: forecast scaled by the day's realised total; level_horizon: by the realised total of the"
+          "\n  horizon scored (rest, or next two hours); level_fit: the rest's level from a regression on the"
+          "\n  morning's level fitted on all days (the best linear level update); hour_loo: each slot scaled by"
+          "\n  its 4 neighbours' realised ratio (the rate to 1 h resolution, own count excluded); hour_block: by"
+          "\n  its clock hour's realised ratio (own count included); poisson_floor: E|Y - median| if the rate"
+          "\n  were the hour-block rate (no forecast that knows only the rate can beat it; hour_block can, as"
+          "\n  it sees the slot's own count).")
+    print(pd.concat({"rest": wide["rest_reduction_pct"][order], "next2h": wide["next2h_reduction_pct"][order]},
+                    axis=1).to_string())
 
 
 def five_channel_case():
