@@ -171,7 +171,7 @@ def pooled_total(system: System) -> int:
     live = ~system.deferred
     if not live.any():
         return int(np.ceil(system.load_erlangs.sum() - 1e-9))
-    return int(pooled_agents([system.load_erlangs[live]], [system.aht_s[live]],
+    return int(pooled_agents([system.load_erlangs[live]], [system.agent_time_s[live]],
                              target_service_level=[system.target[live]], threshold_s=[system.threshold_s[live]],
                              patience_s=[system.patience_s[live]],
                              deferred_erlangs=[system.load_erlangs[~live].sum()])[0])
@@ -184,7 +184,8 @@ def _bucket(load: np.ndarray, step: float) -> np.ndarray:
     return np.maximum(index, -1).astype(np.int64)
 
 
-def staff_intervals(system: System, rates_per_s, *, static=None, load_step: float = 0.10, **options):
+def staff_intervals(system: System, rates_per_s, *, static=None, load_step: float = 0.10, chat_agents=None,
+                    **options):
     """Search every interval's design, once per bucket of similar load vectors.
 
     Parameters
@@ -197,6 +198,9 @@ def staff_intervals(system: System, rates_per_s, *, static=None, load_step: floa
         Each interval's static allocation (the upper bound kept when the search ends above it).
     load_step : float
         Relative width of a load bucket.
+    chat_agents : array_like, shape (T, G), optional
+        Each interval's cap on the agents of a group chatting at once (``inf``: none; see
+        :attr:`.simulate.System.chat_agents`); a bucket takes its members' largest cap.
     **options
         Passed to :func:`search` (``cost``, ``low``, ``high``, ``replications``...).
 
@@ -205,7 +209,7 @@ def staff_intervals(system: System, rates_per_s, *, static=None, load_step: floa
     (agents (T, G), results list per bucket, bucket index per interval (T,))
     """
     rates = np.atleast_2d(np.asarray(rates_per_s, float))
-    keys = _bucket(rates * system.aht_s, load_step)
+    keys = _bucket(rates * system.agent_time_s, load_step)
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     agents = np.zeros((len(rates), len(system.skills)), np.int64)
@@ -214,6 +218,9 @@ def staff_intervals(system: System, rates_per_s, *, static=None, load_step: floa
         members = np.flatnonzero(inverse == b)
         top = rates[members].max(axis=0)  # the bucket's heaviest loads: the design covers them all
         case = replace(system, rate_per_s=top)
+        if chat_agents is not None:
+            case = replace(case, chat_agents=tuple(None if not np.isfinite(m) else int(m)
+                                                   for m in np.asarray(chat_agents, float)[members].max(axis=0)))
         cap = None if static is None else np.asarray(static)[members].max(axis=0)
         if top.sum() == 0:
             found[b] = None
