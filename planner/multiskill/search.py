@@ -126,7 +126,10 @@ def search(system: System, *, cost=None, start=None, low=None, high=None, static
     agents = np.clip(np.asarray(start, np.int64), low, high)
     current = evaluate(agents)
     gap = _shortfall(current, system.target, confidence)
+    ceiling = np.inf if static is None else float(np.asarray(static) @ cost)
     while gap.sum() > 0 and len(seen) < max_evaluations:  # add: most shortfall removed per unit of cost
+        if agents @ cost > ceiling:  # dearer than the static allocation, which is returned instead
+            break
         failing = np.flatnonzero(gap > 0)
         candidates = sorted({g for c in failing for g in system.route[c] if agents[g] < high[g]})
         if not candidates:
