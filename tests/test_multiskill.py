@@ -373,3 +373,71 @@ def test_adding_an_agent_never_lowers_a_channels_service_level_with_chat(seed):
     diff = b.service_level - a.service_level
     se = diff.std(axis=0, ddof=1) / np.sqrt(len(diff))
     assert np.all(diff.mean(axis=0) >= -0.005 - 3.5 * se), (skills, concurrency, base, more, diff.mean(axis=0))
+
+
+# --- segments and outbound blends inside groups --------------------------------------------------
+
+def _day_plan(phone_spec, email_per_interval=6.0):
+    """A steady day of 30-minute intervals: phone 150 calls of 240 s (20 Erlangs), email of 600 s."""
+    import planner as pl
+
+    starts = pd.date_range("2026-07-06 08:00", periods=20, freq="30min", tz="Europe/London")
+    forecast = pd.concat([
+        pd.DataFrame({"interval_start": starts, "channel": "phone", "offered": 150.0, "aht_s": 240.0}),
+        pd.DataFrame({"interval_start": starts, "channel": "email", "offered": email_per_interval, "aht_s": 600.0})],
+        ignore_index=True)
+    return pl.staff(forecast, {"phone": phone_spec, "email": pl.Deferred(target_service_level=0.95,
+                                                                         deadline_s=4 * 3600)}, interval_s=1800)
+
+
+SEGMENTS = {"vip": {"share": 0.25, "target_service_level": 0.95, "threshold_s": 10},
+            "standard": {"share": 0.75, "target_service_level": 0.80, "threshold_s": 20}}
+
+
+@pytest.mark.parametrize("groups", [
+    (Group("phone", ("phone",)), Group("email", ("email",))),
+    (Group("blended", ("phone", "email")),),
+], ids=["silo", "with-email"])
+def test_a_segmented_channel_in_a_group_is_the_priority_model(groups):
+    """Segments are priority classes of one pool: alone in its group, or with email that fits its idle
+    time, a segmented phone costs the priority model's agents (planner.staffing.priority, exact), and
+    the group's phone service level is the segments' own, weighted by volume."""
+    import planner as pl
+    from planner.multiskill import plan_groups
+    from planner.staffing import priority
+
+    plan = _day_plan(pl.Voice(segments=SEGMENTS))
+    loads = np.array([0.25, 0.75]) * 20.0
+    n = int(priority.required_agents(loads, 240.0, target_service_level=[0.95, 0.80], threshold_s=[10.0, 20.0]))
+    found = plan_groups(plan, groups, interval_s=1800, replay_check=False)
+    phone = found.plan[found.plan["group"] == groups[0].name]["agents"]
+    assert (phone == n).all() and len(phone) == 20
+    own = priority.segment_metrics(n, loads, 240.0, [10.0, 20.0]).service_level
+    row = found.channels.set_index("channel").loc["phone"]
+    assert row["service_level"] == pytest.approx(0.25 * float(own[0]) + 0.75 * float(own[1]), abs=1e-9)
+    assert float(own[0]) >= 0.95 and float(own[1]) >= 0.80
+
+
+@pytest.mark.parametrize("campaign", ["none", "every idle agent"])
+def test_an_outbound_blend_takes_the_idle_time_email_would_fill(campaign):
+    """A phone channel blended with a campaign ([[blend]]) counts the campaign's agents as live work.
+    Without a campaign, email fits the phone agents' idle time: the group costs phone's Erlang C
+    agents. A campaign that keeps every idle agent busy leaves no reservoir: email then costs at
+    least its plan's whole work in extra agents, and at most its silo agents."""
+    import planner as pl
+    from planner.multiskill import plan_groups
+
+    plan = _day_plan(pl.Voice(target_service_level=0.8, threshold_s=20), email_per_interval=3.0)
+    n = int(erlang.required_agents(20.0, 240.0, target_service_level=0.8, threshold_s=20.0))
+    phone = plan["channel"] == "phone"
+    assert (plan.loc[phone, "agents"] == n).all()
+    plan["outbound_agents"] = np.where(phone, (n - plan["load_erlangs"]) if campaign != "none" else 0.0, 0.0)
+    found = plan_groups(plan, (Group("blended", ("phone", "email")),), interval_s=1800, replay_check=False)
+    agents = found.plan["agents"].to_numpy()
+    email = plan[~phone]
+    if campaign == "none":
+        assert (agents == n).all()
+    else:
+        work = (email["agents"] * email["occupancy"]).sum()  # agent-intervals of email work its plan does
+        assert np.ceil(work - 1e-9) <= (agents - n).sum() <= email["agents"].sum()
+        assert (agents - n).sum() > 0
