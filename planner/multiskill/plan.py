@@ -55,7 +55,21 @@ class GroupPlan:
     delivers (``service_level`` with ``service_level_lo/hi``, ``asa_s``, ``abandon_rate``,
     ``within_deadline``, ``basis``); ``totals``: agent-hours of the silo plan, the static and pooled
     bounds and the group plan (whole agents, and fractional as the roll-ups count them), and the
-    pooling gain ``(static - final) / static``."""
+    pooling gain ``(static - final) / static``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import planner as pl
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="30min", tz="Europe/London")
+    >>> forecast = pd.DataFrame({"interval_start": starts.repeat(2), "channel": ["phone", "email"] * 2,
+    ...                          "offered": [150.0, 3.0] * 2, "aht_s": [240.0, 600.0] * 2})
+    >>> plan = pl.staff(forecast, {"phone": pl.Voice(target_service_level=0.8, threshold_s=20),
+    ...                            "email": pl.Deferred(target_service_level=0.95, deadline_s=14400)}, interval_s=1800)
+    >>> found = pl.plan_groups(plan, (pl.Group("blended", ("phone", "email")),), interval_s=1800, replay_check=False)
+    >>> found.totals[["design", "agent_hours"]].values.tolist()
+    [['silo', 26.0], ['static bound', 26.0], ['pooled bound', 25.0], ['group plan', 25.0]]
+    """
 
     plan: pd.DataFrame
     channels: pd.DataFrame
@@ -124,8 +138,10 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     groups : tuple of Group
     interval_s : float
         Interval length [s].
-    seed, replications, duration_s
+    seed, replications : int
         The simulations of components with several live channels.
+    duration_s : float
+        Simulated time of arrivals per replication and load bucket [s].
     safety : float
         Standard deviations of each group's live work (``safety * sqrt(load)`` agents, the
         Poisson spread of busy agents) kept out of the idle time offered to deferred work. Replaying
@@ -134,6 +150,26 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     replay_check : bool
         Replay the groups that blend deferred and live work over the horizon and report the
         deferred channels' share on time with its interval (``within_deadline_lo/hi``).
+
+    Returns
+    -------
+    GroupPlan
+
+    Examples
+    --------
+    Phone (20 Erlangs, 80/20: Erlang C's 25 agents) and a little email, answered between calls by one
+    blended group: the email fits the idle time, so the group costs phone's 25 agents.
+
+    >>> import pandas as pd
+    >>> import planner as pl
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="30min", tz="Europe/London")
+    >>> forecast = pd.DataFrame({"interval_start": starts.repeat(2), "channel": ["phone", "email"] * 2,
+    ...                          "offered": [150.0, 3.0] * 2, "aht_s": [240.0, 600.0] * 2})
+    >>> plan = pl.staff(forecast, {"phone": pl.Voice(target_service_level=0.8, threshold_s=20),
+    ...                            "email": pl.Deferred(target_service_level=0.95, deadline_s=14400)}, interval_s=1800)
+    >>> found = pl.plan_groups(plan, (pl.Group("blended", ("phone", "email")),), interval_s=1800, replay_check=False)
+    >>> found.plan[["group", "agents", "static_agents"]].values.tolist()
+    [['blended', 25, 26], ['blended', 25, 26]]
     """
     rows_as_given = plan  # per-channel results weigh every segment's row by its volume
     if "segment" in plan.columns:  # agents repeat per segment row: one row per interval x channel

@@ -38,7 +38,16 @@ __all__ = ["SearchResult", "search", "start_split", "staff_intervals", "pooled_t
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The least-cost design found: ``agents[g]``, its simulation, and how many designs were tried."""
+    """The least-cost design found: ``agents[g]``, its simulation, and how many designs were tried.
+
+    ``meets``: every class meets its target (one-sided test); ``capped``: the search ended above the
+    static allocation, which is returned instead.
+
+    >>> found = search(System(rate_per_s=[0.5 / 180], aht_s=[180.0], threshold_s=[20.0], skills=((0,),)),
+    ...                replications=5, duration_s=3600.0)
+    >>> found.agents.tolist(), found.meets, found.capped
+    ([2], True, False)
+    """
 
     agents: np.ndarray
     result: SimResult
@@ -94,8 +103,10 @@ def search(system: System, *, cost=None, start=None, low=None, high=None, static
         First design (default: :func:`start_split` of the pooled bound, :func:`pooled_total`).
     static : array_like, optional
         The static allocation (upper bound): returned when the search ends above its cost.
-    replications, duration_s, confidence, seed
+    replications, confidence, seed : int, float, int
         The simulation (common random numbers across designs) and the one-sided test.
+    duration_s : float
+        Simulated time of arrivals per replication [s] (after a warm-up of 4 mean handle times).
 
     Examples
     --------
@@ -210,6 +221,17 @@ def staff_intervals(system: System, rates_per_s, *, static=None, load_step: floa
     Returns
     -------
     (agents (T, G), results list per bucket, bucket index per interval (T,))
+
+    Examples
+    --------
+    Two intervals with the same load share one search; the third (7 Erlangs: Erlang C's 10 agents
+    at 80/20) is its own bucket:
+
+    >>> system = System(rate_per_s=[0.0], aht_s=[180.0], threshold_s=[20.0], skills=((0,),))
+    >>> agents, found, bucket = staff_intervals(system, [[0.5 / 180], [0.5 / 180], [7 / 180]],
+    ...                                         replications=20, duration_s=4 * 3600.0)
+    >>> agents[:, 0].tolist(), bucket.tolist()
+    ([2, 2, 10], [0, 0, 1])
     """
     rates = np.atleast_2d(np.asarray(rates_per_s, float))
     keys = _bucket(rates * system.agent_time_s, load_step)

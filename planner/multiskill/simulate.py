@@ -68,9 +68,36 @@ __all__ = ["System", "SimResult", "simulate", "draw_contacts"]
 class System:
     """What is simulated in one interval: the classes (channels) and the groups' skills.
 
-    ``skills[g]`` lists the class indices group g serves, in its routing priority order. Arrays
-    have one entry per class; ``threshold_s`` is unused for deferred classes and ``deadline_s`` is
-    ``inf`` for live ones.
+    Parameters
+    ----------
+    rate_per_s : array_like
+        Arrival rate of each class [1/s].
+    aht_s : array_like
+        Mean handle time of each class [s]; for chat, a chat's duration held alone.
+    threshold_s : array_like
+        Service-level threshold of each live class [s] (unused for deferred classes).
+    skills : tuple of tuple of int
+        ``skills[g]``: the classes group g serves, in its routing priority order.
+    patience_s : array_like, optional
+        Mean (exponential) patience of each live class [s]; ``inf`` (default): nobody abandons.
+    deadline_s : array_like, optional
+        Deadline of each deferred class [s]; ``inf`` (default) marks a live class.
+    target : array_like, optional
+        Target of each class: service level (live) or share within the deadline (deferred), default 0.8.
+    concurrency, aht_growth : array_like, optional
+        Chat: most chats an agent holds (default 1: one contact at a time) and the fraction by which
+        each extra chat held lengthens every chat (default 0), as in :mod:`planner.staffing.chat`.
+    chat_agents : tuple of (int or None), optional
+        Per group: most agents chatting at once (None: no limit).
+
+    Examples
+    --------
+    A chat of 300 s alone, 3 at a time and 15% slower per extra chat, costs 390 / 3 = 130 s of agent time:
+
+    >>> system = System(rate_per_s=[0.1], aht_s=[300.0], threshold_s=[40.0], skills=((0,),),
+    ...                 concurrency=[3], aht_growth=[0.15])
+    >>> system.agent_time_s.tolist(), system.load_erlangs.round(6).tolist()
+    ([130.0], [13.0])
     """
 
     rate_per_s: np.ndarray
@@ -126,9 +153,25 @@ class System:
 
 @dataclass(frozen=True)
 class SimResult:
-    """Per replication (rows) and class (columns): ``offered``, ``met`` (answered within the threshold,
-    or finished within the deadline), ``abandoned``, ``wait_s`` (summed waits of answered contacts),
-    ``answered`` (for deferred classes ``wait_s`` sums the time from arrival to completion); ``busy_s`` per replication and group (agent time spent working)."""
+    """What :func:`simulate` counted, per replication (rows) and class (columns).
+
+    Attributes
+    ----------
+    offered, met, abandoned, answered : numpy.ndarray
+        Contacts arriving after the warm-up; met: answered within the threshold, or finished within
+        the deadline (deferred); answered: reached an agent (deferred: finished).
+    wait_s : numpy.ndarray
+        Summed waits of the answered contacts [s] (deferred: summed time from arrival to completion).
+    busy_s : numpy.ndarray
+        Per replication and *group*: agent time spent working [s] (chat: holding at least one chat).
+
+    Examples
+    --------
+    >>> system = System(rate_per_s=[10 / 180], aht_s=[180.0], threshold_s=[20.0], skills=((0,),))
+    >>> result = simulate(system, [14], replications=3, duration_s=600.0)
+    >>> result.offered.shape, result.busy_s.shape
+    ((3, 1), (3, 1))
+    """
 
     offered: np.ndarray
     met: np.ndarray
@@ -393,9 +436,20 @@ def simulate(system: System, agents, *, replications: int = 20, duration_s: floa
              warmup_s: float | None = None, seed: int = 0, contacts: list | None = None) -> SimResult:
     """Simulate ``agents[g]`` agents per group for ``replications`` independent runs.
 
-    Each run lasts ``duration_s`` [s] of arrivals (statistics count contacts arriving after
-    ``warmup_s``, default 4 mean handle times) and then drains: queued work is still served.
-    ``contacts`` (from :func:`draw_contacts`) reuses one draw across designs: common random numbers.
+    Parameters
+    ----------
+    system : System
+    agents : array_like of int
+        Agents per group.
+    replications, seed : int
+        Independent runs, and the seed of their contacts.
+    duration_s : float
+        Arrivals per run after the warm-up [s]; each run then drains (queued work is still served).
+    warmup_s : float, optional
+        Statistics count contacts arriving after this time [s] (default: 4 mean handle times of the
+        live classes).
+    contacts : list, optional
+        A draw of :func:`draw_contacts` reused across designs: common random numbers.
 
     Examples
     --------
