@@ -268,21 +268,28 @@ def _replicate(system: System, agents, contacts, warmup_s: float):
     n, i, seq = len(times), 0, 0
     pop, push = heapq.heappop, heapq.heappush
 
-    def slowed(c, j):  # a chat of class c lasts this many times its work while its agent holds j chats
-        return 1.0 + growth[c] * (j - 1)
+    # slowed[c][j]: a chat of class c lasts this many times its work while its agent holds j chats
+    slowed = [[1.0 + growth[c] * (j - 1) for j in range(max(cap) + 1)] for c in range(k)]
 
-    def reschedule(a, now):
+    def reschedule(a, now):  # the agent's next chat to end (its work left at its current speed)
         nonlocal seq
         seq += 1
         a.version += 1
         j = len(a.chats)
-        push(heap, (now + min(w * slowed(c, j) for w, c in a.chats), seq, a.g, (a, a.version)))
+        first = inf
+        for w, c in a.chats:
+            t = w * slowed[c][j]
+            if t < first:
+                first = t
+        push(heap, (now + first, seq, a.g, (a, a.version)))
 
-    def advance(a, now):
-        j = len(a.chats)
-        for item in a.chats:
-            item[0] -= (now - a.last) / slowed(item[1], j)
-        a.last = now
+    def advance(a, now):  # bring the work left of the agent's chats up to now
+        dt = now - a.last
+        if dt:
+            j = len(a.chats)
+            for item in a.chats:
+                item[0] -= dt / slowed[item[1]][j]
+            a.last = now
 
     def add_chat(a, now, c, service):
         advance(a, now)
@@ -373,7 +380,12 @@ def _replicate(system: System, agents, contacts, warmup_s: float):
                     continue
                 advance(a, now)
                 j = len(a.chats)
-                a.chats.remove(min(a.chats, key=lambda item: item[0] * slowed(item[1], j)))
+                chats = a.chats
+                end, first = 0, inf
+                for position, (w, c) in enumerate(chats):
+                    if w * slowed[c][j] < first:
+                        end, first = position, w * slowed[c][j]
+                chats.pop(end)
                 del holding[g][j][a]
                 if j == 1:
                     a.version += 1
