@@ -62,9 +62,13 @@ _LAZY = {
     "Schedule": "planner.schedule",
     "reforecast": "planner.microplan",
     "Reforecast": "planner.microplan",
+    "multiskill": "planner.multiskill",
+    "plan_groups": "planner.multiskill",
+    "Group": "planner.multiskill",
+    "GroupPlan": "planner.multiskill",
 }
 _MODULES = {  # callable packages: one binding, never rebound
-    "chat", "deferred", "priority", "blend", "outbound", "forecast", "rules", "simulate", "schedule",
+    "chat", "multiskill", "deferred", "priority", "blend", "outbound", "forecast", "rules", "simulate", "schedule",
 }
 
 __all__ = [

@@ -268,3 +268,195 @@ def test_planner_run_prints_the_saving_and_compare_counts_the_groups(tmp_path):
     table = pd.read_csv(tmp_path / "cmp" / "compare.csv")  # daily FTE of 8 paid hours
     assert 8 * table["fte [tiny]"].sum() == pytest.approx(totals.at["group plan", "agent_hours_fractional"])
     assert 8 * table["fte [silo]"].sum() == pytest.approx(totals.at["silo", "agent_hours_fractional"])
+
+
+# --- chat with concurrency in the group simulator ------------------------------------------------
+
+CHAT = dict(aht_s=300.0, patience_s=180.0, threshold_s=40.0, k=3, growth=0.15)  # the sample scenario's chat
+
+
+def _chat_only(rate, agents, *, growth=CHAT["growth"], k=CHAT["k"], aht=CHAT["aht_s"], patience=CHAT["patience_s"],
+               threshold=CHAT["threshold_s"], replications=40, seed=0):
+    system = System(rate_per_s=[rate], aht_s=[aht], threshold_s=[threshold], patience_s=[patience], skills=((0,),),
+                    concurrency=[k], aht_growth=[growth], target=[0.8])
+    return system, simulate(system, [agents], replications=replications, duration_s=HOURS4, seed=seed)
+
+
+def test_a_chat_only_group_without_slowdown_is_the_chat_model():
+    """Flat handle time: every slot serves at 1/aht, so N agents of k chats are Erlang A on N k
+    servers, which is what the chat model gives (planner.staffing.chat)."""
+    from planner.staffing import chat
+
+    _, result = _chat_only(25.0 / 300.0, 10, growth=0.0, threshold=30.0, seed=21)
+    exact = chat.erlang_chat(10, 25.0 / 300.0, 300.0, 180.0, 30.0, concurrency=3)
+    _contains(result, 0, float(exact.service_level))
+    _contains(result, 0, float(exact.p_abandon), "abandon_rate")
+    _contains(result, 0, float(exact.asa_s), "asa_s")
+
+
+def test_a_chat_only_group_with_slowdown_is_the_chat_model():
+    """With slowdown, the exact chain of least-loaded routing (every agent's load; test_simulate) and,
+    at the sample scenario's chat, the chat model's balanced chain and its staffing (13 agents)."""
+    from test_simulate import least_loaded_chain
+
+    from planner.staffing import chat
+
+    rate = 0.6 * 6 * 3 / 300.0  # 6 agents of 3 chats, 50% slower per extra chat: routing matters most
+    _, result = _chat_only(rate, 6, growth=0.5, threshold=30.0, replications=60, seed=22)
+    abandon, _ = least_loaded_chain(6, 3, 300.0, 0.5, rate, 180.0)
+    _contains(result, 0, abandon, "abandon_rate")
+    profile = chat.aht_profile(CHAT["aht_s"], CHAT["k"], CHAT["growth"])
+    own = int(chat.required_agents(0.1, profile, patience_s=180.0, target_service_level=0.8, threshold_s=40.0))
+    assert own == 13
+    system, result = _chat_only(0.1, own, seed=23)
+    exact = chat.erlang_chat(own, 0.1, profile, 180.0, 40.0)
+    _contains(result, 0, float(exact.service_level))
+    _contains(result, 0, float(exact.p_abandon), "abandon_rate")
+    found = search(system, replications=30, duration_s=HOURS4, seed=24)  # the group staffs chat as the chat model
+    assert found.meets and found.agents.tolist() == [own]
+
+
+def _voice_and_chat(concurrency=CHAT["k"], chat_agents=None):
+    """One group holding voice (8 Erlangs, AHT 240 s, 80/20) and chat (0.1 chats/s, the sample's chat)."""
+    return System(rate_per_s=[8.0 / 240.0, 0.1], aht_s=[240.0, CHAT["aht_s"]], threshold_s=[20.0, 40.0],
+                  patience_s=[np.inf, 180.0], skills=((0, 1),), target=[0.8, 0.8], concurrency=[1, concurrency],
+                  aht_growth=[0.0, CHAT["growth"] if concurrency > 1 else 0.0],
+                  chat_agents=None if chat_agents is None else (chat_agents,))
+
+
+def test_a_mixed_group_staffs_chat_below_one_chat_per_agent():
+    """Honouring concurrency, a voice + chat group needs at most the static bound (voice's Erlang C
+    11 + chat's model 13 = 24); simulated at one chat per agent (each chat holding an agent for its
+    whole duration) it needs at least that system's pooled bound (39)."""
+    from planner.staffing import chat
+
+    voice = int(erlang.required_agents(8.0, 240.0, target_service_level=0.8, threshold_s=20.0))
+    own_chat = int(chat.required_agents(0.1, chat.aht_profile(300.0, 3, 0.15), patience_s=180.0,
+                                        target_service_level=0.8, threshold_s=40.0))
+    static = voice + own_chat
+    assert (voice, own_chat) == (11, 13)
+    one_each = _voice_and_chat(concurrency=1)
+    single = search(one_each, replications=20, duration_s=HOURS4, seed=3)
+    assert single.meets and single.agents.sum() >= pooled_total(one_each) >= 39
+    found = search(_voice_and_chat(chat_agents=own_chat), replications=20, duration_s=HOURS4, seed=3,
+                   static=[static])
+    assert found.agents.sum() <= static < pooled_total(one_each)
+
+
+def test_a_chat_cap_leaves_voice_at_least_the_agents_outside_it():
+    """With at most m agents chatting, voice always has N - m agents: its service level is at least
+    Erlang C's on N - m (to simulation confidence)."""
+    result = simulate(_voice_and_chat(chat_agents=13), [24], replications=30, duration_s=HOURS4, seed=25)
+    mean, low, high = result.mean_ci(level=0.99)
+    assert high[0] >= float(erlang.service_level(11, 8.0, 240.0, 20.0)) == pytest.approx(0.809, abs=1e-3)
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.integers(0, 2**16))
+def test_adding_an_agent_never_lowers_a_channels_service_level_with_chat(seed):
+    """The monotonicity property with chat classes (concurrency 2 or 3, slowdown) in mixed groups."""
+    rng = np.random.default_rng(seed)
+    k, n_g = 3, int(rng.integers(1, 3))
+    skills = [tuple(int(c) for c in rng.permutation(k)) for _ in range(n_g)]
+    skills[-1] = skills[-1][:int(rng.integers(1, k + 1))]
+    concurrency = np.where(np.arange(k) == int(rng.integers(k)), int(rng.integers(2, 4)), 1)
+    load = rng.uniform(1.0, 3.0, k)
+    system = System(rate_per_s=load / 200.0, aht_s=[200.0] * k, threshold_s=[20.0] * k, skills=tuple(skills),
+                    patience_s=rng.choice([np.inf, 300.0], k), concurrency=concurrency,
+                    aht_growth=np.where(concurrency > 1, 0.15, 0.0))
+    base = rng.integers(1, 4, n_g)
+    base[0] += int(np.ceil(system.load_erlangs.sum()))
+    more = base.copy()
+    more[rng.integers(n_g)] += 1
+    a = simulate(system, base, replications=12, duration_s=3600.0, seed=seed)
+    b = simulate(system, more, replications=12, duration_s=3600.0, seed=seed)
+    diff = b.service_level - a.service_level
+    se = diff.std(axis=0, ddof=1) / np.sqrt(len(diff))
+    assert np.all(diff.mean(axis=0) >= -0.005 - 3.5 * se), (skills, concurrency, base, more, diff.mean(axis=0))
+
+
+# --- segments and outbound blends inside groups --------------------------------------------------
+
+def _day_plan(phone_spec, email_per_interval=6.0):
+    """A steady day of 30-minute intervals: phone 150 calls of 240 s (20 Erlangs), email of 600 s."""
+    import planner as pl
+
+    starts = pd.date_range("2026-07-06 08:00", periods=20, freq="30min", tz="Europe/London")
+    forecast = pd.concat([
+        pd.DataFrame({"interval_start": starts, "channel": "phone", "offered": 150.0, "aht_s": 240.0}),
+        pd.DataFrame({"interval_start": starts, "channel": "email", "offered": email_per_interval, "aht_s": 600.0})],
+        ignore_index=True)
+    return pl.staff(forecast, {"phone": phone_spec, "email": pl.Deferred(target_service_level=0.95,
+                                                                         deadline_s=4 * 3600)}, interval_s=1800)
+
+
+SEGMENTS = {"vip": {"share": 0.25, "target_service_level": 0.95, "threshold_s": 10},
+            "standard": {"share": 0.75, "target_service_level": 0.80, "threshold_s": 20}}
+
+
+@pytest.mark.parametrize("groups", [
+    (Group("phone", ("phone",)), Group("email", ("email",))),
+    (Group("blended", ("phone", "email")),),
+], ids=["silo", "with-email"])
+def test_a_segmented_channel_in_a_group_is_the_priority_model(groups):
+    """Segments are priority classes of one pool: alone in its group, or with email that fits its idle
+    time, a segmented phone costs the priority model's agents (planner.staffing.priority, exact), and
+    the group's phone service level is the segments' own, weighted by volume."""
+    import planner as pl
+    from planner.multiskill import plan_groups
+    from planner.staffing import priority
+
+    plan = _day_plan(pl.Voice(segments=SEGMENTS))
+    loads = np.array([0.25, 0.75]) * 20.0
+    n = int(priority.required_agents(loads, 240.0, target_service_level=[0.95, 0.80], threshold_s=[10.0, 20.0]))
+    found = plan_groups(plan, groups, interval_s=1800, replay_check=False)
+    phone = found.plan[found.plan["group"] == groups[0].name]["agents"]
+    assert (phone == n).all() and len(phone) == 20
+    own = priority.segment_metrics(n, loads, 240.0, [10.0, 20.0]).service_level
+    row = found.channels.set_index("channel").loc["phone"]
+    assert row["service_level"] == pytest.approx(0.25 * float(own[0]) + 0.75 * float(own[1]), abs=1e-9)
+    assert float(own[0]) >= 0.95 and float(own[1]) >= 0.80
+
+
+@pytest.mark.parametrize("campaign", ["none", "every idle agent"])
+def test_an_outbound_blend_takes_the_idle_time_email_would_fill(campaign):
+    """A phone channel blended with a campaign ([[blend]]) counts the campaign's agents as live work.
+    Without a campaign, email fits the phone agents' idle time: the group costs phone's Erlang C
+    agents. A campaign that keeps every idle agent busy leaves no reservoir: email then costs at
+    least its plan's whole work in extra agents, and at most its silo agents."""
+    import planner as pl
+    from planner.multiskill import plan_groups
+
+    plan = _day_plan(pl.Voice(target_service_level=0.8, threshold_s=20), email_per_interval=3.0)
+    n = int(erlang.required_agents(20.0, 240.0, target_service_level=0.8, threshold_s=20.0))
+    phone = plan["channel"] == "phone"
+    assert (plan.loc[phone, "agents"] == n).all()
+    plan["outbound_agents"] = np.where(phone, (n - plan["load_erlangs"]) if campaign != "none" else 0.0, 0.0)
+    found = plan_groups(plan, (Group("blended", ("phone", "email")),), interval_s=1800, replay_check=False)
+    agents = found.plan["agents"].to_numpy()
+    email = plan[~phone]
+    if campaign == "none":
+        assert (agents == n).all()
+    else:
+        work = (email["agents"] * email["occupancy"]).sum()  # agent-intervals of email work its plan does
+        assert np.ceil(work - 1e-9) <= (agents - n).sum() <= email["agents"].sum()
+        assert (agents - n).sum() > 0
+
+
+def test_a_scenario_group_with_concurrent_chat_is_bracketed(tmp_path):
+    """A real chat channel (3 at a time, 15% slower per extra chat) in one group with phone and email:
+    simulated with its concurrency, the plan stays between the pooled and static bounds and every
+    live channel meets its target in the simulation (one-sided 95%)."""
+    from planner.scenario import Scenario
+
+    path = _tiny(tmp_path, "[groups]\nmixed = { skills = [\"phone\", \"chat\", \"email\"] }\n")
+    path.write_text(path.read_text().replace(
+        'chat = { kind = "voice", target_service_level = 0.8, threshold_s = 30, shrinkage = 0.3 }',
+        'chat = { kind = "chat", target_service_level = 0.8, threshold_s = 40, concurrency = 3, aht_growth = 0.15, '
+        'patience_s = 180, shrinkage = 0.3 }'))
+    groups = Scenario.load(path).run().groups
+    hours = dict(zip(groups.totals["design"], groups.totals["agent_hours"]))
+    assert hours["pooled bound"] <= hours["group plan"] <= hours["static bound"]
+    row = groups.channels.set_index("channel")
+    assert row.loc["chat", "basis"].startswith("simulation")
+    assert (row.loc[["phone", "chat"], "service_level_lo"] >= 0.8).all()

@@ -41,7 +41,12 @@ def edges(groups: tuple[Group, ...], channels: list[str]) -> list[tuple[int, int
 @dataclass(frozen=True)
 class StaticPlan:
     """The static allocation: ``agents[t, g]`` whole agents per group, ``split[t, g, k]`` agent time of
-    group g on channel k (the fractional multi-skill equivalents) and ``cost[t]``."""
+    group g on channel k (the fractional multi-skill equivalents) and ``cost[t]``.
+
+    >>> plan = static_allocation([[10, 8]], (Group("both", ("a", "b")),), ["a", "b"])
+    >>> plan.agents.tolist(), plan.split[0].round(6).tolist()
+    ([[18]], [[10.0, 8.0]])
+    """
 
     agents: np.ndarray
     split: np.ndarray
@@ -126,7 +131,8 @@ def pooled_agents(live_load_erlangs, aht_s, *, target_service_level, threshold_s
         target"; with different ones the strictest is no lower bound (priorities beat it: a group
         plan of the sample scenario with phone at 80/20 and chat at 80/40 went below it).
     deferred_erlangs : array_like, shape (T,) or (T, J)
-        Deferred work done in the interval [agent-equivalents]: the pool needs at least the total work.
+        Deferred work done in the interval [Erlang] (agent-equivalents): the pool needs at least the
+        total work.
 
     Examples
     --------

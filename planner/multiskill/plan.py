@@ -22,9 +22,11 @@ the scenario's groups, and returns, per interval and group, the agents of three 
   time takes the deferred work under the same rule.
 
 A voice channel blended with an outbound campaign counts the campaign's agents as live work.
-Chat channels enter the simulation and the bounds as their agent time: one contact per agent at
-the agent time per chat of the chat model's plan (busy agents x interval / chats), an approximation
-of concurrency that keeps the work each chat costs its own model.
+Chat channels enter the bounds as their agent time (busy agents x interval / chats of the chat
+model's plan). In a simulated component a chat channel with concurrency is simulated as itself
+(:mod:`.simulate`: up to ``concurrency`` chats per agent, each slowed by ``aht_growth`` per extra
+chat held; the chat model's effective rate and the duration of a chat held alone), and a mixed group
+(chat and another live skill) chats on at most the chat agents of its static split.
 
 ``agents_gross = agents / (1 - shrinkage)`` with the group's shrinkage: its channels' shrinkage
 weighted by the agent time the static split gives each channel in the interval.
@@ -53,7 +55,21 @@ class GroupPlan:
     delivers (``service_level`` with ``service_level_lo/hi``, ``asa_s``, ``abandon_rate``,
     ``within_deadline``, ``basis``); ``totals``: agent-hours of the silo plan, the static and pooled
     bounds and the group plan (whole agents, and fractional as the roll-ups count them), and the
-    pooling gain ``(static - final) / static``."""
+    pooling gain ``(static - final) / static``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import planner as pl
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="30min", tz="Europe/London")
+    >>> forecast = pd.DataFrame({"interval_start": starts.repeat(2), "channel": ["phone", "email"] * 2,
+    ...                          "offered": [150.0, 3.0] * 2, "aht_s": [240.0, 600.0] * 2})
+    >>> plan = pl.staff(forecast, {"phone": pl.Voice(target_service_level=0.8, threshold_s=20),
+    ...                            "email": pl.Deferred(target_service_level=0.95, deadline_s=14400)}, interval_s=1800)
+    >>> found = pl.plan_groups(plan, (pl.Group("blended", ("phone", "email")),), interval_s=1800, replay_check=False)
+    >>> found.totals[["design", "agent_hours"]].values.tolist()
+    [['silo', 26.0], ['static bound', 26.0], ['pooled bound', 25.0], ['group plan', 25.0]]
+    """
 
     plan: pd.DataFrame
     channels: pd.DataFrame
@@ -122,8 +138,10 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     groups : tuple of Group
     interval_s : float
         Interval length [s].
-    seed, replications, duration_s
+    seed, replications : int
         The simulations of components with several live channels.
+    duration_s : float
+        Simulated time of arrivals per replication and load bucket [s].
     safety : float
         Standard deviations of each group's live work (``safety * sqrt(load)`` agents, the
         Poisson spread of busy agents) kept out of the idle time offered to deferred work. Replaying
@@ -132,6 +150,26 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     replay_check : bool
         Replay the groups that blend deferred and live work over the horizon and report the
         deferred channels' share on time with its interval (``within_deadline_lo/hi``).
+
+    Returns
+    -------
+    GroupPlan
+
+    Examples
+    --------
+    Phone (20 Erlangs, 80/20: Erlang C's 25 agents) and a little email, answered between calls by one
+    blended group: the email fits the idle time, so the group costs phone's 25 agents.
+
+    >>> import pandas as pd
+    >>> import planner as pl
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=2, freq="30min", tz="Europe/London")
+    >>> forecast = pd.DataFrame({"interval_start": starts.repeat(2), "channel": ["phone", "email"] * 2,
+    ...                          "offered": [150.0, 3.0] * 2, "aht_s": [240.0, 600.0] * 2})
+    >>> plan = pl.staff(forecast, {"phone": pl.Voice(target_service_level=0.8, threshold_s=20),
+    ...                            "email": pl.Deferred(target_service_level=0.95, deadline_s=14400)}, interval_s=1800)
+    >>> found = pl.plan_groups(plan, (pl.Group("blended", ("phone", "email")),), interval_s=1800, replay_check=False)
+    >>> found.plan[["group", "agents", "static_agents"]].values.tolist()
+    [['blended', 25, 26], ['blended', 25, 26]]
     """
     rows_as_given = plan  # per-channel results weigh every segment's row by its volume
     if "segment" in plan.columns:  # agents repeat per segment row: one row per interval x channel
@@ -144,6 +182,7 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     kind = settings["kind"].reindex(channels).to_numpy()
     live = [c for c, k in zip(channels, kind) if k != "deferred"]
     agents_own = _wide(plan, "agents", channels, index)
+    raw_load = _wide(plan, "load_erlangs", channels, index)
     busy = agents_own * _wide(plan, "occupancy", channels, index)  # agent-equivalents of work
     load = np.where(kind == "chat", busy, _wide(plan, "load_erlangs", channels, index))
     if "outbound_agents" in plan.columns:  # a voice channel blended with a campaign ([[blend]]) also dials
@@ -177,21 +216,42 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         offered = _wide(plan, "offered", channels, index)[:, ks]
         aht = np.where(load[:, ks] > 0, load[:, ks] * interval_s / np.maximum(offered, 1e-9), 0.0).max(axis=0)
         rates = load[:, ks] / np.maximum(aht, 1e-9)
+        # chat with concurrency enters as itself: the chat model's effective rate (MOL) and the duration
+        # of a chat held alone, with the channel's concurrency and slowdown
+        concurrency, growth, measured = (settings[key].reindex(component).astype(float).fillna(default).to_numpy()
+                                         if key in settings else np.full(len(component), default)
+                                         for key, default in (("concurrency", 1.0), ("aht_growth", 0.0),
+                                                              ("aht_concurrency", 1.0)))
+        is_chat = (settings["kind"].reindex(component).to_numpy() == "chat") & (concurrency > 1)
+        if is_chat.any():
+            chat_load = raw_load[:, ks] / (1.0 + growth * (measured - 1.0))  # rate x duration held alone [Erlang]
+            alone = np.where(chat_load > 0, chat_load * interval_s / np.maximum(offered, 1e-9), 0.0).max(axis=0)
+            aht = np.where(is_chat, alone, aht)
+            rates = np.where(is_chat, chat_load / np.maximum(alone, 1e-9), rates)
         patience = settings["patience_s"].reindex(component).astype(float).fillna(np.inf).to_numpy()
+        skills = tuple(tuple(component.index(s) for s in groups[g].skills if s in component) for g in members)
         system = System(rate_per_s=rates.max(axis=0), aht_s=aht, threshold_s=settings["threshold_s"].reindex(
             component).to_numpy(float), patience_s=patience, target=settings["target_service_level"].reindex(
-            component).to_numpy(float), skills=tuple(tuple(component.index(s) for s in groups[g].skills if s in component)
-                                                       for g in members))
+            component).to_numpy(float), skills=skills, concurrency=concurrency.round(), aht_growth=growth)
+        # a mixed group (chat and another live skill) chats on at most its chat agents of the static split
+        mixed = [any(is_chat[c] for c in held) and any(not is_chat[c] for c in held) for held in skills]
+        chat_cols = [col[c] for c, chatty in zip(component, is_chat) if chatty]
+        cap = np.where(mixed, np.ceil(static.split[:, members][:, :, chat_cols].sum(axis=2) - 1e-6), np.inf)
         found, results, bucket = staff_intervals(system, rates, static=static.agents[:, members], cost=cost[members],
                                                  low=low[members], high=high[members], replications=replications,
-                                                 duration_s=duration_s, seed=seed)
+                                                 duration_s=duration_s, seed=seed,
+                                                 chat_agents=cap if any(mixed) else None)
         agents[:, members] = np.maximum(agents[:, members], found)
         frac_sim[:, members] = 1.0
-        shares = np.zeros((len(results), len(members)))  # each group's share of the component's work, by bucket
+        # the agent time each group spends on live work, by bucket: simulated busy time (a chatting agent
+        # is busy while it holds a chat) per unit of the bucket's load, scaled to each interval's load
+        span = duration_s + float(4 * np.max(system.aht_s[~system.deferred], initial=np.max(system.aht_s)))
+        per_load = np.zeros((len(results), len(members)))
         for b, result in results.items():
             if result is not None:
-                shares[b] = result.result.busy_s.mean(axis=0) / max(result.result.busy_s.mean(axis=0).sum(), 1e-9)
-        served[:, members] += shares[bucket] * load[:, ks].sum(axis=1, keepdims=True)
+                top_load = (rates[bucket == b].max(axis=0) * system.agent_time_s).sum()
+                per_load[b] = result.result.busy_s.mean(axis=0) / span / max(top_load, 1e-9)
+        served[:, members] += per_load[bucket] * (rates * system.agent_time_s).sum(axis=1, keepdims=True)
         simulated[tuple(component)] = (results, bucket, offered)
     frac = np.maximum(frac, agents * (frac_sim > 0))  # simulated components: whole agents in both
 

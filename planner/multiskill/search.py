@@ -38,7 +38,16 @@ __all__ = ["SearchResult", "search", "start_split", "staff_intervals", "pooled_t
 
 @dataclass(frozen=True)
 class SearchResult:
-    """The least-cost design found: ``agents[g]``, its simulation, and how many designs were tried."""
+    """The least-cost design found: ``agents[g]``, its simulation, and how many designs were tried.
+
+    ``meets``: every class meets its target (one-sided test); ``capped``: the search ended above the
+    static allocation, which is returned instead.
+
+    >>> found = search(System(rate_per_s=[0.5 / 180], aht_s=[180.0], threshold_s=[20.0], skills=((0,),)),
+    ...                replications=5, duration_s=3600.0)
+    >>> found.agents.tolist(), found.meets, found.capped
+    ([2], True, False)
+    """
 
     agents: np.ndarray
     result: SimResult
@@ -94,8 +103,10 @@ def search(system: System, *, cost=None, start=None, low=None, high=None, static
         First design (default: :func:`start_split` of the pooled bound, :func:`pooled_total`).
     static : array_like, optional
         The static allocation (upper bound): returned when the search ends above its cost.
-    replications, duration_s, confidence, seed
+    replications, confidence, seed : int, float, int
         The simulation (common random numbers across designs) and the one-sided test.
+    duration_s : float
+        Simulated time of arrivals per replication [s] (after a warm-up of 4 mean handle times).
 
     Examples
     --------
@@ -126,7 +137,10 @@ def search(system: System, *, cost=None, start=None, low=None, high=None, static
     agents = np.clip(np.asarray(start, np.int64), low, high)
     current = evaluate(agents)
     gap = _shortfall(current, system.target, confidence)
+    ceiling = np.inf if static is None else float(np.asarray(static) @ cost)
     while gap.sum() > 0 and len(seen) < max_evaluations:  # add: most shortfall removed per unit of cost
+        if agents @ cost > ceiling:  # dearer than the static allocation, which is returned instead
+            break
         failing = np.flatnonzero(gap > 0)
         candidates = sorted({g for c in failing for g in system.route[c] if agents[g] < high[g]})
         if not candidates:
@@ -171,7 +185,7 @@ def pooled_total(system: System) -> int:
     live = ~system.deferred
     if not live.any():
         return int(np.ceil(system.load_erlangs.sum() - 1e-9))
-    return int(pooled_agents([system.load_erlangs[live]], [system.aht_s[live]],
+    return int(pooled_agents([system.load_erlangs[live]], [system.agent_time_s[live]],
                              target_service_level=[system.target[live]], threshold_s=[system.threshold_s[live]],
                              patience_s=[system.patience_s[live]],
                              deferred_erlangs=[system.load_erlangs[~live].sum()])[0])
@@ -184,7 +198,8 @@ def _bucket(load: np.ndarray, step: float) -> np.ndarray:
     return np.maximum(index, -1).astype(np.int64)
 
 
-def staff_intervals(system: System, rates_per_s, *, static=None, load_step: float = 0.10, **options):
+def staff_intervals(system: System, rates_per_s, *, static=None, load_step: float = 0.10, chat_agents=None,
+                    **options):
     """Search every interval's design, once per bucket of similar load vectors.
 
     Parameters
@@ -197,15 +212,29 @@ def staff_intervals(system: System, rates_per_s, *, static=None, load_step: floa
         Each interval's static allocation (the upper bound kept when the search ends above it).
     load_step : float
         Relative width of a load bucket.
+    chat_agents : array_like, shape (T, G), optional
+        Each interval's cap on the agents of a group chatting at once (``inf``: none; see
+        :attr:`.simulate.System.chat_agents`); a bucket takes its members' largest cap.
     **options
         Passed to :func:`search` (``cost``, ``low``, ``high``, ``replications``...).
 
     Returns
     -------
     (agents (T, G), results list per bucket, bucket index per interval (T,))
+
+    Examples
+    --------
+    Two intervals with the same load share one search; the third (7 Erlangs: Erlang C's 10 agents
+    at 80/20) is its own bucket:
+
+    >>> system = System(rate_per_s=[0.0], aht_s=[180.0], threshold_s=[20.0], skills=((0,),))
+    >>> agents, found, bucket = staff_intervals(system, [[0.5 / 180], [0.5 / 180], [7 / 180]],
+    ...                                         replications=20, duration_s=4 * 3600.0)
+    >>> agents[:, 0].tolist(), bucket.tolist()
+    ([2, 2, 10], [0, 0, 1])
     """
     rates = np.atleast_2d(np.asarray(rates_per_s, float))
-    keys = _bucket(rates * system.aht_s, load_step)
+    keys = _bucket(rates * system.agent_time_s, load_step)
     unique, inverse = np.unique(keys, axis=0, return_inverse=True)
     inverse = inverse.reshape(-1)
     agents = np.zeros((len(rates), len(system.skills)), np.int64)
@@ -214,6 +243,9 @@ def staff_intervals(system: System, rates_per_s, *, static=None, load_step: floa
         members = np.flatnonzero(inverse == b)
         top = rates[members].max(axis=0)  # the bucket's heaviest loads: the design covers them all
         case = replace(system, rate_per_s=top)
+        if chat_agents is not None:
+            case = replace(case, chat_agents=tuple(None if not np.isfinite(m) else int(m)
+                                                   for m in np.asarray(chat_agents, float)[members].max(axis=0)))
         cap = None if static is None else np.asarray(static)[members].max(axis=0)
         if top.sum() == 0:
             found[b] = None
