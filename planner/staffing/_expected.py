@@ -9,7 +9,7 @@ module keeps it near the minimum of two per interval:
 * **identical intervals are solved once** (closed nights, flat forecasts, repeated weeks);
 * **the search starts near the answer**. Erlang C: the whole part of the continuous point
   requirement at the 0.75 quantile of the size-biased rate (volume weighting moves the mass up
-  by ``1/k``; :func:`planner.staffing.rules.start_guess`); the answer is that or one more in
+  by ``1/k``; :func:`start_guess`); the answer is that or one more in
   98.9 % of intervals with loads of 1 to 100 Erlangs and shapes of 20 to 500 at 80/20, and the
   search's first :data:`UNIT_STEPS` steps are of one agent, so it needs 2.02 expectations per
   interval there (the minimum is 2: the answer and one below), against 2.6 with the whole point
@@ -43,10 +43,12 @@ from planner.staffing._search import smallest_integer
 from planner.staffing.uncertainty import _KNOWN, _RULES, _log_density
 
 __all__ = ["GUESS_QUANTILE", "guess_rate", "least_expected", "unique_rows", "stable_erlang_c_sl",
-           "expected_erlang_c_sl"]
+           "expected_erlang_c_sl", "start_guess"]
 
 #: Quantile of the size-biased rate at which the point requirement starts the search.
 GUESS_QUANTILE = 0.7
+#: Quantile of the size-biased rate at which :func:`start_guess` starts the Erlang C search.
+ERLANG_C_GUESS_QUANTILE = 0.75
 #: Unit steps of the search before it gallops (:func:`planner.staffing._search.smallest_integer`).
 UNIT_STEPS = 2
 
@@ -68,6 +70,32 @@ def guess_rate(shape, quantile: float = GUESS_QUANTILE) -> np.ndarray:
     a = np.asarray(shape, dtype=float) + 1.0
     z = special.ndtri(quantile)
     return np.maximum(1.0 - 1.0 / (9.0 * a) + z / (3.0 * np.sqrt(a)), 0.0) ** 3 * a / (a - 1.0)
+
+
+def start_guess(model, shape) -> np.ndarray:
+    """Where the ``expected`` rule's search starts (any start gives the same answer; a good one, fewer quadratures).
+
+    Erlang C: the whole part of the continuous requirement at the :data:`ERLANG_C_GUESS_QUANTILE`
+    quantile of the size-biased rate: the point requirement ``r`` there less the share of the
+    last agent it needs (the service level interpolated linearly between ``r - 1`` and ``r``).
+    The answer is that or one more in 98.9 % of intervals of loads of 1 to 100 Erlangs and
+    shapes of 20 to 500 at 80/20 (the speed benchmark's), which the search settles with the two
+    quadratures it needs anyway (at the answer and one below). Other models: their point
+    requirement at the :data:`GUESS_QUANTILE` quantile.
+    """
+    if model.kind != "erlang_c":
+        return model.required(guess_rate(shape))
+    x = guess_rate(shape, ERLANG_C_GUESS_QUANTILE)
+    r = model.required(x)
+    load = x * model.load
+    n = r.astype(float)
+    at_r = stable_erlang_c_sl(n, load, model.aht, model.threshold)
+    below = n - 1.0 > load
+    at_less = np.zeros(r.size)
+    at_less[below] = stable_erlang_c_sl(n[below] - 1.0, load[below], model.aht[below], model.threshold[below])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.clip((model.target - at_less) / (at_r - at_less), 0.0, 1.0)
+    return np.maximum(np.floor(n - 1.0 + np.nan_to_num(share, nan=1.0)), 1.0).astype(np.int64)
 
 
 def unique_rows(*columns) -> tuple[np.ndarray, np.ndarray]:

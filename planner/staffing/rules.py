@@ -46,7 +46,7 @@ from scipy import special
 
 from planner.errors import InputError
 from planner.staffing import chat, erlang, erlang_a
-from planner.staffing._expected import (expected_erlang_c_sl, guess_rate, least_expected, stable_erlang_c_sl,
+from planner.staffing._expected import (expected_erlang_c_sl, least_expected, stable_erlang_c_sl, start_guess,
                                         unique_rows)
 from planner.staffing._search import solve_increasing
 from planner.staffing.day_chance import day_probability
@@ -57,8 +57,6 @@ if TYPE_CHECKING:  # plan.py imports this module
 
 #: Where the expected Erlang C service level takes the coarse quadrature (:func:`coarse_rows`).
 COARSE_MIN_SHAPE, COARSE_RATIO, COARSE_THRESHOLD = 20.0, 3.0, 0.1
-#: Quantile of the size-biased rate at which :func:`start_guess` places the Erlang C search's start.
-ERLANG_C_GUESS_QUANTILE = 0.75
 
 __all__ = ["erlang_c_model", "erlang_a_model", "chat_model", "required", "outcomes", "day_probability"]
 
@@ -284,32 +282,6 @@ def _expected_sl(model: _Model, n, rows, shape, domain=None) -> np.ndarray:
     return expected_value(lambda x, r: model.sl(n[r], x, rows[r], **fast), shape[rows], kink=model.kink(n, rows),
                           domain=None if domain is None else tuple(d[rows] for d in domain),
                           coarse=None if coarse is None else coarse[rows])
-
-
-def start_guess(model: _Model, shape) -> np.ndarray:
-    """Where the ``expected`` rule's search starts (any start gives the same answer; a good one, fewer quadratures).
-
-    Erlang C: the whole part of the continuous requirement at the :data:`ERLANG_C_GUESS_QUANTILE`
-    quantile of the size-biased rate, the point requirement ``r`` there less the share of the
-    last agent it needs (the service level interpolated linearly between ``r - 1`` and ``r``).
-    The answer is that or one more in 98.9 % of intervals of loads of 1 to 100 Erlangs and
-    shapes of 20 to 500 at 80/20 (the speed benchmark's), which the search settles with the two
-    quadratures it needs anyway (at the answer and one below). Other models: their point
-    requirement at the :data:`GUESS_QUANTILE <planner.staffing._expected.GUESS_QUANTILE>` quantile.
-    """
-    if model.kind != "erlang_c":
-        return model.required(guess_rate(shape))
-    x = guess_rate(shape, ERLANG_C_GUESS_QUANTILE)
-    r = model.required(x)
-    load = x * model.load
-    n = r.astype(float)
-    at_r = stable_erlang_c_sl(n, load, model.aht, model.threshold)
-    below = n - 1.0 > load
-    at_less = np.zeros(r.size)
-    at_less[below] = stable_erlang_c_sl(n[below] - 1.0, load[below], model.aht[below], model.threshold[below])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.clip((model.target - at_less) / (at_r - at_less), 0.0, 1.0)
-    return np.maximum(np.floor(n - 1.0 + np.nan_to_num(share, nan=1.0)), 1.0).astype(np.int64)
 
 
 def required(model: _Model, shape, rule: str = "point", confidence: float | None = None):
