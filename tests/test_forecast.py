@@ -359,7 +359,7 @@ def test_the_default_says_what_it_chose_and_why():
 
 
 def test_combination_settings_are_checked():
-    with pytest.raises(InputError, match="level_var_scale: expected a fraction in \\(0, 1\\], got 0"):
+    with pytest.raises(InputError, match="level_var_scale: expected a number > 0 \\(a multiple of the daily level's variance\\), got 0"):
         pf.Combination(level_var_scale=0)
     with pytest.raises(InputError, match="holdout_days: expected a whole number of days >= 1"):
         pf.Combination(holdout_days=0)

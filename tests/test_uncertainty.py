@@ -196,6 +196,77 @@ def test_the_stable_queue_kernel_is_erlang_c():
                                erlang.service_level(agents, load, aht, threshold), rtol=0, atol=1e-11)
 
 
+def test_the_fused_erlang_c_quadrature_is_the_generic_one_with_erlang_c_inside():
+    """expected_erlang_c_sl (rows x nodes, one gammaln per row) = expected_value over erlang.service_level."""
+    from planner.staffing._expected import expected_erlang_c_sl
+    from planner.staffing.uncertainty import rate_domain
+
+    rng = np.random.default_rng(15)
+    size = 4000
+    shape = np.exp(rng.uniform(np.log(2.0), np.log(1e5), size))
+    shape[:20], shape[20:30] = np.inf, 1e13  # known rates
+    load = np.exp(rng.uniform(np.log(0.2), np.log(2000.0), size))
+    aht = rng.uniform(30.0, 900.0, size)
+    threshold = rng.uniform(0.0, 0.3, size) * aht
+    agents = np.maximum(0.0, np.round(load + rng.uniform(-3.0, 5.0, size) * np.sqrt(load)))
+    coarse = rules.coarse_rows(rules.erlang_c_model(load, aht, threshold_s=threshold, target=0.8), shape)
+    assert 0 < coarse.sum() < size
+    got = expected_erlang_c_sl(agents, load, aht, threshold, shape, rate_domain(shape, coarse), coarse)
+    generic = expected_value(lambda x, r: erlang.service_level(agents[r], x * load[r], aht[r], threshold[r]),
+                             shape, kink=agents / load, coarse=coarse)
+    np.testing.assert_allclose(got, generic, rtol=0, atol=1e-11)
+    assert (got[agents == 0] == 0).all() and (agents == 0).any() and (got > 0.5).sum() > size / 4
+
+
+def test_the_quadrature_ends_are_where_the_density_has_fallen_by_the_rules_drop():
+    """The closed-form Newton ends of the rule (no root search) against the log-density itself."""
+    from planner.staffing.uncertainty import _RULES, _domain, _log_density
+
+    k = np.exp(np.linspace(np.log(0.05), np.log(1e11), 2000))
+    for coarse in (False, True):
+        drop = _RULES[coarse][1]
+        lo, hi, _ = _domain(k, coarse)
+        mode = np.log1p(1.0 / k)
+        assert (lo < mode).all() and (mode < hi).all()
+        for end in (lo, hi):
+            np.testing.assert_allclose(_log_density(end, k), -drop, rtol=1e-9)
+
+
+@pytest.mark.parametrize("unit_steps", [1, 2, 3])
+def test_the_integer_search_finds_the_least_meeting_count_from_any_start(unit_steps):
+    """smallest_integer against brute force: answers from 1 to 400, starts anywhere from 1 to 500."""
+    from planner.staffing._search import smallest_integer
+
+    rng = np.random.default_rng(unit_steps)
+    answer = rng.integers(1, 400, 5000)
+    start = np.where(rng.random(answer.size) < 0.5, answer + rng.integers(-2, 3, answer.size),
+                     rng.integers(1, 500, answer.size))
+    calls = []
+
+    def met(n, rows):
+        calls.append(n.size)
+        return n >= answer[rows]
+
+    got = smallest_integer(met, np.zeros(answer.size, dtype=np.int64), np.maximum(start, 1), unit_steps=unit_steps)
+    np.testing.assert_array_equal(got, answer)
+
+
+def test_the_expected_rule_gives_the_same_staff_from_any_start(monkeypatch):
+    """The search's start (rules.start_guess) changes the work, never the answer."""
+    rng = np.random.default_rng(16)
+    load, shape = np.exp(rng.uniform(0.0, np.log(500.0), 600)), np.exp(rng.uniform(np.log(3.0), np.log(3000.0), 600))
+    for kind, model in models(load).items():
+        if kind != "erlang_c":
+            model, shape = model.take(np.arange(150)), shape[:150]
+        agents, fractional = rules.required(model, shape, "expected")
+        offset = rng.integers(-6, 7, agents.size)
+        monkeypatch.setattr(rules, "start_guess", lambda m, k, offset=offset: np.maximum(agents + offset, 1))
+        again = rules.required(model, shape, "expected")
+        monkeypatch.undo()
+        np.testing.assert_array_equal(again[0], agents)
+        np.testing.assert_allclose(again[1], fractional, rtol=0, atol=1e-12)
+
+
 def test_identical_intervals_get_identical_answers_and_the_fractional_requirement_interpolates():
     """Deduplicated rows give what each row alone gives; fractional = the linear interpolation of E[SL]."""
     rng = np.random.default_rng(12)

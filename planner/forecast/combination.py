@@ -93,9 +93,11 @@ class Combination:
         A member replaces the mean when the mean's holdout error exceeds the member's by more than
         this fraction [-], >= 0.
     level_var_scale : float
-        Variance of the log daily level behind the intervals of the mean (or of the SVD member), as
-        a fraction of the daily-profile member's [-], in (0, 1]: averaging two forecasts shrinks
-        their error. ``models/default.toml`` sets it on the validation block of the benchmark.
+        Variance of the log daily level behind the intervals and the rate distribution of the mean
+        (or of the SVD member), as a multiple of the daily-profile member's predictive variance
+        [-], > 0. ``models/default.toml`` sets it to what the model's own day-ahead errors on
+        the benchmark's days before the test days show
+        (``tests/benchmarks/calibrate_day_variance.py``).
 
     Examples
     --------
@@ -127,8 +129,9 @@ class Combination:
         if isinstance(margin, bool) or not isinstance(margin, (int, float)) or not margin >= 0:
             raise InputError(f"switch_margin: expected a fraction >= 0, got {margin!r}")
         scale = self.level_var_scale
-        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale <= 1:
-            raise InputError(f"level_var_scale: expected a fraction in (0, 1], got {scale!r}")
+        if isinstance(scale, bool) or not isinstance(scale, (int, float)) or not 0 < scale < np.inf:
+            raise InputError(f"level_var_scale: expected a number > 0 (a multiple of the daily level's "
+                             f"variance), got {scale!r}")
         self._members()
 
     def _members(self) -> tuple[DailyProfile, SvdAr]:

@@ -11,13 +11,15 @@ __all__ = ["smallest_integer", "solve_increasing", "least_meeting"]
 Criterion = Callable[[np.ndarray, np.ndarray], np.ndarray]
 
 
-def smallest_integer(met: Criterion, lower: np.ndarray, guess: np.ndarray) -> np.ndarray:
+def smallest_integer(met: Criterion, lower: np.ndarray, guess: np.ndarray, unit_steps: int = 1) -> np.ndarray:
     """Return, per row, the least integer ``n > lower`` with ``met(n, rows)`` true.
 
     ``met(n, rows)`` evaluates the criterion for candidate counts ``n`` on the row indices ``rows``
     and must be monotone (false below the answer, true from it on); ``lower`` must fail. The search
     gallops from ``guess`` (e.g. the square-root staffing estimate) and bisects the bracket, so it
     costs a few vectorised evaluations however large the loads are. No Python loop runs per row.
+    The gallop's first ``unit_steps`` steps are of one (then 2, 4, ...): with a guess that is
+    usually within one or two of the answer, unit steps end the search without a bisection.
     """
     lo = np.asarray(lower, dtype=np.int64).copy()
     hi = np.maximum(np.asarray(guess, dtype=np.int64), lo + 1)
@@ -27,21 +29,27 @@ def smallest_integer(met: Criterion, lower: np.ndarray, guess: np.ndarray) -> np
     # Gallop upward where the guess fails: the failing guess becomes the new lower end.
     step = np.ones(lo.size, dtype=np.int64)
     up = rows[~ok]
+    taken = 0
     while up.size:
         lo[up] = hi[up]
         hi[up] = hi[up] + step[up]
-        step[up] *= 2
+        taken += 1
+        if taken >= unit_steps:
+            step[up] *= 2
         up = up[~met(hi[up], up)]
 
     # Gallop downward where the guess meets the criterion, to bracket the answer tightly.
     step[:] = 1
+    taken = 0
     down = rows[ok & (hi - lo > 1)]
     while down.size:
         cand = np.maximum(hi[down] - step[down], lo[down] + 1)
         good = met(cand, down)
         hi[down[good]] = cand[good]
         lo[down[~good]] = np.maximum(lo[down[~good]], cand[~good])
-        step[down] *= 2
+        taken += 1
+        if taken >= unit_steps:
+            step[down] *= 2
         down = down[good & (hi[down] - lo[down] > 1)]
 
     # Bisect: lo always fails, hi always meets.

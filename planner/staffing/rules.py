@@ -46,7 +46,8 @@ from scipy import special
 
 from planner.errors import InputError
 from planner.staffing import chat, erlang, erlang_a
-from planner.staffing._expected import guess_rate, least_expected, stable_erlang_c_sl, unique_rows
+from planner.staffing._expected import (expected_erlang_c_sl, least_expected, stable_erlang_c_sl, start_guess,
+                                        unique_rows)
 from planner.staffing._search import solve_increasing
 from planner.staffing.day_chance import day_probability
 from planner.staffing.uncertainty import expected_value, rate_domain, rate_probability, rate_quantile
@@ -272,8 +273,12 @@ def coarse_rows(model, shape) -> np.ndarray | None:
 
 def _expected_sl(model: _Model, n, rows, shape, domain=None) -> np.ndarray:
     n = np.asarray(n, dtype=float)
-    fast = {"stable": True} if isinstance(model, _Model) else {}  # pools' models (pool_rules) have no fast path
     coarse = coarse_rows(model, shape)
+    if coarse is not None:  # Erlang C: the fused quadrature of the stable queue
+        k, c = shape[rows], coarse[rows]
+        return expected_erlang_c_sl(n, model.load[rows], model.aht[rows], model.threshold[rows], k,
+                                    rate_domain(k, c) if domain is None else tuple(d[rows] for d in domain), c)
+    fast = {"stable": True} if isinstance(model, _Model) else {}  # pools' models (pool_rules) have no fast path
     return expected_value(lambda x, r: model.sl(n[r], x, rows[r], **fast), shape[rows], kink=model.kink(n, rows),
                           domain=None if domain is None else tuple(d[rows] for d in domain),
                           coarse=None if coarse is None else coarse[rows])
@@ -323,7 +328,7 @@ def required(model: _Model, shape, rule: str = "point", confidence: float | None
         first, back = unique_rows(*model.keys(rows), shape[rows])  # identical intervals are solved once
         sub, k = model.take(rows[first]), shape[rows[first]]
         domain = rate_domain(k, coarse_rows(sub, k))
-        guess = sub.required(guess_rate(k))
+        guess = start_guess(sub, k)
 
         def expected(n, r):
             return _expected_sl(sub, n, r, k, domain)

@@ -33,6 +33,7 @@ the commit they are run on.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -141,6 +142,7 @@ def speed(repeats: int = 3) -> None:
     load = rng.uniform(1.0, 100.0, n)
     shape = rng.uniform(20.0, 500.0, n)
     model = rules.erlang_c_model(load, AHT_S, threshold_s=THRESHOLD_S, target=TARGET)
+    print(f"  load average {' '.join(f'{v:.2f}' for v in os.getloadavg())} on {os.cpu_count()} cores")
     for rule in ("point", "expected"):
         best, cpu = np.inf, np.inf
         for _ in range(repeats):
