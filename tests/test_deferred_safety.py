@@ -60,6 +60,7 @@ def test_whole_agents_round_once_carrying_the_fraction():
 
 @pytest.mark.parametrize("items,deadline_h,business_hours,replications", [
     (500, 4, False, 120),    # the size of day: feasible
+    (500, 4, True, 200),     # feasible with a half-deadline lead (+8%), not with a quarter one (+10.4%)
     (5000, 1, True, 60),     # a short deadline needs a rate margin
     (5000, 24, False, 60),
     (50, 24, True, 200),     # whole agents dominate a small channel: not feasible at +10%

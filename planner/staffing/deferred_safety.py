@@ -19,8 +19,14 @@ the target.
 
 Each candidate is levelled (or planned as late as possible), rounded once to whole agents
 (:func:`planner.staffing._deferred_fluid.whole_agents`) and scored. The search raises ``q`` by
-bisection for each margin of a short ladder (0, 2%, 5%, ... 100%) and stops when no larger margin
-can be cheaper.
+bisection for each margin of a short ladder (0, 1%, 2%, ... 100%) and stops when no larger margin
+can be cheaper. Where the plan costs more than 2% over the fluid bound, the search is repeated with
+a *lead*: the plan answers a quarter, then half, of the deadline early (what is left of the
+deadline absorbs the noise, which a margin pays for in every interval). A lead is kept when it is
+cheaper at no higher peak: on a day of 500 emails with a 4-hour business-hours deadline the half
+lead with a 7.5% margin costs +8.0% for 99.28% +- 0.38% simulated, where the quarter lead needed
+a 10% margin (+10.4%) and the model's two-standard-error guard ruled out its +8.0% plan (the
+model's 98.82% there against 99.11% simulated).
 
 **The score** (:func:`share_in_time`) is the expected share of items answered within the
 deadline when the whole plan meets random arrivals: Monte Carlo over sample paths of the arrivals
@@ -116,8 +122,8 @@ ITEM_PATHS, SMALL_MAX_PATHS = 512_000, 2048
 MARGIN_SE = 2.0
 #: The buffer quantile is bisected (as standard normal z) to within this.
 Z_STEP = 0.06
-#: The lead tried (a share of the deadline), when the plan without it costs more than LEAD_WORTH.
-LEAD, LEAD_WORTH = 0.25, 0.02
+#: The leads tried (shares of the deadline), when the plan without one costs more than LEAD_WORTH.
+LEADS, LEAD_WORTH = (0.25, 0.5), 0.02
 SEED = 20260706
 
 
@@ -385,7 +391,9 @@ def size_safety(axis: Axis, fluid: np.ndarray, *, target: float, method: str, cv
         return evaluate(quantile, 0.0)[0]
     fluid_hours = max(float(fluid.sum()), 1e-300)
 
-    def search(lead, peak):
+    def search(lead, peak, bound=np.inf):
+        """The cheapest plan meeting the target with this lead, at most ``peak`` agents and
+        cheaper than ``bound`` agent-intervals (margins that cannot be are not tried)."""
         best, last = None, None
         z_high = Z_RANGE[1]  # a larger margin never needs a larger buffer
 
@@ -395,7 +403,8 @@ def size_safety(axis: Axis, fluid: np.ndarray, *, target: float, method: str, cv
                 best = plan
 
         for margin in MARGINS:
-            if best is not None and best.agents.sum() * dt * occupancy <= fluid_hours * (1.0 + margin) + 1e-9:
+            if min(bound, np.inf if best is None else best.agents.sum()) * dt * occupancy <= \
+                    fluid_hours * (1.0 + margin) + 1e-9:
                 break  # a larger margin costs at least that much
             low, low_ok = evaluate(None, margin, lead)
             keep(low, low_ok)
@@ -420,10 +429,13 @@ def size_safety(axis: Axis, fluid: np.ndarray, *, target: float, method: str, cv
 
     best, last = search(0.0, np.inf)
     if best is not None and best.agents.sum() * dt * occupancy > fluid_hours * (1.0 + LEAD_WORTH) and axis.k > 1:
-        # Answering a quarter deadline early keeps less backlog: take it when it costs less, at no higher peak.
-        ahead, _ = search(LEAD * axis.k, best.agents.max())
-        if ahead is not None and ahead.agents.sum() < best.agents.sum():
-            best = ahead
+        # Answering a quarter or half deadline early keeps less backlog: take it when it costs less,
+        # at no higher peak.
+        peak = best.agents.max()
+        for lead in LEADS:
+            ahead, _ = search(lead * axis.k, peak, best.agents.sum())
+            if ahead is not None and ahead.agents.sum() < best.agents.sum():
+                best = ahead
     if best is None:
         best = last
         warnings.warn(f"deferred work: no plan up to a {MARGINS[-1]:.0%} rate margin reaches "
