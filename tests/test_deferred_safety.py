@@ -200,3 +200,26 @@ def test_small_queues_get_the_paths_their_share_needs_and_long_horizons_keep_the
     weeks = np.tile(offered, 28)  # four weeks of 50-item days: the cell budget decides
     assert ds.path_count(axis_of(weeks, np.tile(is_open, 28), False)) == \
         int(np.clip(ds.CELLS // (weeks.size + 1), ds.MIN_PATHS, ds.MAX_PATHS))
+
+
+@pytest.mark.parametrize("pattern,items", [((1, 0, 0), 40), ((1, 0), 60)])
+def test_a_one_agent_plan_that_keeps_leaving_is_scored_as_the_simulator_plays_it(pattern, items):
+    """One agent in every third (or second) interval, 60-minute deadline: each time the agent
+    leaves it finishes the item in hand. The score finishes exactly that item (its end is known on
+    the path); crediting the mean residual work instead finished it only ~63% of the time and
+    scored the 1-in-3 plan 87.5% against 90.0% simulated. Reference: the discrete-event
+    simulator, 1,000 replications (99% interval)."""
+    n = 64
+    offered = np.r_[np.full(48, items / 48), np.zeros(16)]
+    agents = np.resize(np.array(pattern, dtype=float), n)
+    agents[-1] = 1.0  # someone drains the day
+    axis = build_axis(offered, np.full(n, 300.0), np.ones(n, bool), k=4, interval_s=900.0, business_hours=False,
+                      drain=True, cv=1.0)
+    model = share_in_time(axis, sample_paths(axis, cv=1.0, paths=2048), agents)[0]
+    starts = pd.date_range("2026-07-07 08:00", periods=n, freq="15min", tz=TZ)
+    frame = plan_frame(starts, offered, np.ones(n, bool), agents.astype(np.int64), 3600.0, False)
+    row = simulate(frame, rng=3, replications=1000, interval_s=900).channels.iloc[0]
+    print(f"\n{pattern}: model {model:.2%}, simulated {row.within_deadline:.2%} "
+          f"[{row.within_deadline_lo:.2%}, {row.within_deadline_hi:.2%}]")
+    assert row.within_deadline < 0.985  # a plan that misses often enough to tell the rules apart
+    assert row.within_deadline_lo - 0.003 <= model <= row.within_deadline_hi + 0.003
