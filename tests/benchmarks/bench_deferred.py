@@ -29,12 +29,17 @@ How to run
 From the repository root, with planner installed::
 
     python tests/benchmarks/bench_deferred.py [--replications 200] [--quick]
+        [--parts 1,2,3] [--items 50,500] [--deadlines 1,4,24] [--clock calendar|business]
+
+``--parts`` runs some parts only; ``--items``, ``--deadlines`` and ``--clock`` pick rows of the grid
+(``--items`` also picks the trade-off's days: 494, 5000).
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import time
 import warnings
 from pathlib import Path
@@ -87,8 +92,8 @@ def plain(offered, aht, is_open, interval_s=DT):
     return agents
 
 
-def grid(replications, quick):
-    sizes = (50, 500, 5000) if quick else (50, 500, 5000, 50000)
+def grid(replications, quick, sizes=None, deadlines=(1, 4, 24), clocks=(False, True)):
+    sizes = sizes or ((50, 500, 5000) if quick else (50, 500, 5000, 50000))
     print("1. Email days: sized to 99% in time (default) vs the plain peer; simulated share with 99% CI\n")
     head = (f"{'items':>6} {'deadline':>8} {'clock':>8} | {'fluid h':>8} {'plan h':>8} {'+%':>6} {'peak':>5} "
             f"{'q':>6} {'margin':>6} {'model':>7} {'simulated':>16} {'ok':>3} | {'plain +%':>8} {'peak':>5} {'simulated':>16}")
@@ -96,8 +101,8 @@ def grid(replications, quick):
     print("-" * len(head))
     for items in sizes:
         reps = replications if items <= 5000 else max(20, replications // 5)
-        for deadline_h in (1, 4, 24):
-            for business_hours in (False, True):
+        for deadline_h in deadlines:
+            for business_hours in clocks:
                 starts, offered, is_open = email_day(items, deadline_h, business_hours)
                 options = dict(interval_s=DT, deadline_s=deadline_h * 3600, open=is_open, business_hours=business_hours)
                 with warnings.catch_warnings():
@@ -138,11 +143,12 @@ def best_within(starts, offered, is_open, options, fluid_h, reps, seed, limit=1.
     return "  | within +10%: none"
 
 
-def tradeoff(replications):
+def tradeoff(replications, sizes=None):
     print("\n2. The parameter against the share in time and the agent-hours\n")
     cases = [("494 items / 12 h, 30-min intervals, 4 h calendar (the issue's day)",
               email_day(494, 4, False, interval_s=1800.0, flat=True), 1800.0, 4, False),
              ("5,000 items, 15-min intervals, 4 h business hours", email_day(5000, 4, True), DT, 4, True)]
+    cases = [case for case in cases if not sizes or int(round(case[1][1].sum())) in sizes]
     settings = [("service_quantile", q) for q in (0.5, 0.8, 0.9, 0.95, 0.99, 0.999)] + \
                [("target_service_level", t) for t in (0.95, 0.98, 0.99, 0.995, 0.999)]
     for title, (starts, offered, is_open), interval_s, deadline_h, business_hours in cases:
@@ -203,12 +209,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--replications", type=int, default=200)
     parser.add_argument("--quick", action="store_true", help="leave out the 50,000-item days")
+    parser.add_argument("--parts", default="1,2,3", help="parts to run, e.g. 1 or 1,2")
+    parser.add_argument("--items", default="", help="grid rows: items a day, e.g. 50,500")
+    parser.add_argument("--deadlines", default="1,4,24", help="grid rows: deadlines in hours")
+    parser.add_argument("--clock", choices=("calendar", "business", "both"), default="both")
     args = parser.parse_args()
-    started = time.perf_counter()
-    grid(args.replications, args.quick)
-    tradeoff(args.replications)
-    base_plan(max(20, args.replications // 10))
-    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    parts = {int(p) for p in args.parts.split(",")}
+    ints = lambda text: tuple(int(v) for v in text.split(",") if v)  # noqa: E731
+    clocks = {"calendar": (False,), "business": (True,), "both": (False, True)}[args.clock]
+    started, cpu = time.perf_counter(), time.process_time()
+    if 1 in parts:
+        grid(args.replications, args.quick, ints(args.items), ints(args.deadlines), clocks)
+    if 2 in parts:
+        tradeoff(args.replications, ints(args.items))
+    if 3 in parts:
+        base_plan(max(20, args.replications // 10))
+    print(f"\ntotal {time.perf_counter() - started:.0f} s wall, {time.process_time() - cpu:.0f} s CPU "
+          f"(load average {' '.join(f'{v:.2f}' for v in os.getloadavg())})")
 
 
 if __name__ == "__main__":
