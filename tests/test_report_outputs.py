@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from planner.report import rollup
+from planner.report.plots import MANY
 from planner.report.publish import write_run
 from planner.scenario import Scenario
 
@@ -191,7 +192,11 @@ def test_report_in_a_browser(tmp_path, n_channels):
     out, result = _write(tmp_path, n_channels)
     page = _browse(out / "report.html", tmp_path)
     assert page.check["overflow"] <= 0, "the page scrolls sideways"
-    assert page.check["broken"] == [] and page.check["images"] >= 2 * n_channels + 1
+    # a forecast and a heatmap per channel, or beyond MANY channels one small-multiples figure of each
+    assert page.check["broken"] == [] and page.check["images"] == (2 * n_channels if n_channels <= MANY else 2) + 1
+    if n_channels > MANY:
+        assert {"forecasts.png", "agents.png"} <= {p.name for p in out.iterdir()}
+        assert not list(out.glob("forecast_*.png")) and not list(out.glob("agents_*.png"))
     assert (tmp_path / f"report-{out.name}.png").stat().st_size > 10_000  # the screenshot
     summary = pd.read_csv(out / "summary.csv")
     first = page.tables[0]  # the summary comes first
