@@ -18,7 +18,7 @@ import pandas as pd
 
 from planner.calendar import interval_s_of
 from planner.config import ScenarioConfig
-from planner.report.html import report_html
+from planner.report.html import DaySelector, report_html
 from planner.report.groups import write_groups
 from planner.report.multiclass import extra_tables
 from planner.report.output import OutputFolder
@@ -27,7 +27,7 @@ from planner.report.plots import MANY, daily_fte_figure, forecast_grid, heatmap_
 from planner.report.rollup import summary_table
 from planner.report.summary import display_summary, summary_of
 from planner.report.workbook import split_settings
-from planner.report.views import busiest_days, day_label, fte_by_period, interval_view
+from planner.report.views import busiest_days, day_label, fte_by_period, interval_view, interval_views
 from planner.report.schedule import write_schedule
 from planner.staffing.confidence import price_of_confidence
 
@@ -164,6 +164,10 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
                        f"{config.paid_hours_per_day * config.paid_days_per_week:g} paid hours)",
                        [fte_by_period(result.weekly, by="week"), "Net FTE (before shrinkage):",
                         fte_by_period(result.weekly, value="fte", by="week")]),
+                      ("Any day: agents per interval (net whole agents; totals net and gross)", [
+                          DaySelector({day_label(day): view for day, view in interval_views(result.plan).items()}),
+                          "Pick a day above (or planner run SCENARIO --day YYYY-MM-DD). Below, the busiest day of "
+                          "each week."]),
                       ("The busiest day of each week: agents per interval", [
                           item for day in busiest_days(result.plan, interval_s=interval_s)
                           for item in (f"{day_label(day)} (any other day: planner run SCENARIO --day {day})",
