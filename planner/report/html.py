@@ -20,7 +20,8 @@ th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; margin: 0.5rem 0 1rem; }
 .wide { max-width: 100%; overflow-x: auto; }
 .day-pick select { font-size: 1rem; margin-left: 0.4rem; }
-.summary td { white-space: nowrap; } .summary td:last-child, .summary th:last-child { white-space: normal; text-align: left; min-width: 16rem; }
+.summary td { white-space: nowrap; } .summary td:last-child, .summary th:last-child { white-space: normal; text-align: left; min-width: 12rem; }
+.summary th, .summary td { padding: 0.25rem 0.45rem; }
 """
 
 
