@@ -23,7 +23,9 @@ import pandas as pd
 import pytest
 
 from planner.report import rollup
+from planner.report.plots import MANY
 from planner.report.publish import write_run
+from planner.report.views import day_label, interval_view
 from planner.scenario import Scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,6 +141,13 @@ window.addEventListener("load", () => {
     overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
     images: images.length, broken: images.filter(i => !i.complete || i.naturalWidth === 0).map(i => i.alt),
   };
+  const pick = document.getElementById("day-pick");  // the day selector: choose the last day
+  if (pick) {
+    pick.value = pick.options[pick.options.length - 1].value;
+    pick.dispatchEvent(new Event("change"));
+    result.days = [...pick.options].map(o => o.value);
+    result.picked = [...document.querySelectorAll("#day-view tr")].map(r => [...r.cells].map(c => c.textContent));
+  }
   document.body.setAttribute("data-check", JSON.stringify(result));
 });
 </script></body>"""
@@ -191,7 +200,11 @@ def test_report_in_a_browser(tmp_path, n_channels):
     out, result = _write(tmp_path, n_channels)
     page = _browse(out / "report.html", tmp_path)
     assert page.check["overflow"] <= 0, "the page scrolls sideways"
-    assert page.check["broken"] == [] and page.check["images"] >= 2 * n_channels + 1
+    # a forecast and a heatmap per channel, or beyond MANY channels one small-multiples figure of each
+    assert page.check["broken"] == [] and page.check["images"] == (2 * n_channels if n_channels <= MANY else 2) + 1
+    if n_channels > MANY:
+        assert {"forecasts.png", "agents.png"} <= {p.name for p in out.iterdir()}
+        assert not list(out.glob("forecast_*.png")) and not list(out.glob("agents_*.png"))
     assert (tmp_path / f"report-{out.name}.png").stat().st_size > 10_000  # the screenshot
     summary = pd.read_csv(out / "summary.csv")
     first = page.tables[0]  # the summary comes first
@@ -208,3 +221,10 @@ def test_report_in_a_browser(tmp_path, n_channels):
         label = pd.Timestamp(row.period).strftime("%a %Y-%m-%d")
         assert rows[label][columns.index(row.channel)] == f"{row.fte_gross:,.2f}"
     assert rows["Total"][-1] == f"{daily['fte_gross'].sum():,.2f}"
+    days = sorted(result.plan["interval_start"].dt.date.unique())
+    assert page.check["days"] == [day_label(d) for d in days]  # every day can be chosen
+    view = interval_view(result.plan, days[-1])
+    picked = page.check["picked"]
+    assert picked[0] == list(view.columns) and len(picked) == len(view) + 1
+    assert [r[0] for r in picked[1:]] == view["interval_start"].tolist()
+    assert [r[-2] for r in picked[1:]] == [str(v) for v in view["Total"]]

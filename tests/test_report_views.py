@@ -8,7 +8,7 @@ import pytest
 
 from planner.errors import InputError
 from planner.report import rollup
-from planner.report.views import busiest_days, fte_by_period, interval_view
+from planner.report.views import busiest_days, fte_by_period, interval_view, interval_views
 
 
 def _plan() -> pd.DataFrame:
@@ -55,6 +55,16 @@ def test_interval_view_on_the_dst_day_and_busiest_days():
     assert busiest_days(plan, interval_s=900) == sorted(weeks.values())
     with pytest.raises(InputError, match="--day 2026-12-01: not in the plan"):
         interval_view(plan, "2026-12-01")
+
+
+def test_every_day_from_one_pivot_is_each_day_alone():
+    plan = _plan()
+    plan = plan[~((plan["channel"] == "chat") & (plan["interval_start"].dt.day == 20))]  # chat closed one day
+    views = interval_views(plan)
+    assert [str(d) for d in views] == [str(d.date()) for d in pd.date_range("2026-10-19", "2026-11-01")]
+    for day, view in views.items():  # the report's day selector shows the same table as --day
+        pd.testing.assert_frame_equal(view, interval_view(plan, day), check_exact=True)
+    assert len(views[pd.Timestamp("2026-10-25").date()]) == 100  # the DST day: 25 hours
 
 
 def test_backtest_reports_progress_after_each_cutoff():

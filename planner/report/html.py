@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import html
+import json
+import math
 
 import pandas as pd
 
-__all__ = ["report_html"]
+__all__ = ["report_html", "DaySelector"]
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 1200px; color: #222; }
@@ -17,7 +19,9 @@ th, td { padding: 0.25rem 0.6rem; border-bottom: 1px solid #ddd; text-align: rig
 th { background: #f4f4f4; } td:first-child, th:first-child { text-align: left; }
 img { max-width: 100%; margin: 0.5rem 0 1rem; }
 .wide { max-width: 100%; overflow-x: auto; }
-.summary td { white-space: nowrap; } .summary td:last-child, .summary th:last-child { white-space: normal; text-align: left; min-width: 16rem; }
+.day-pick select { font-size: 1rem; margin-left: 0.4rem; }
+.summary td { white-space: nowrap; } .summary td:last-child, .summary th:last-child { white-space: normal; text-align: left; min-width: 12rem; }
+.summary th, .summary td { padding: 0.25rem 0.45rem; }
 """
 
 
@@ -32,10 +36,44 @@ def _table(frame: pd.DataFrame) -> str:
     return f'<div class="wide">{table}</div>'  # wide tables scroll inside the page, never the page
 
 
+class DaySelector:
+    """A report item: one day's interval table at a time, picked from a list of every day.
+
+    ``views``: label -> table (:func:`planner.report.views.interval_views`), first shown first. The
+    tables travel as JSON in the page and a few lines of script draw the chosen one (no server; the
+    page stays one file). Without script the first day's table is there as plain HTML.
+    """
+
+    def __init__(self, views: dict[str, pd.DataFrame]):
+        self.views = views
+
+    def html(self) -> str:
+        def cell(v):
+            return None if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) else (
+                f"{v:,.2f}" if isinstance(v, float) else str(v))  # as the tables show them
+
+        days = {label: {"columns": [str(c) for c in view.columns],
+                        "rows": [[cell(v) for v in row] for row in view.astype(object).itertuples(index=False)]}
+                for label, view in self.views.items()}
+        first = next(iter(self.views), None)
+        options = "".join(f'<option value="{html.escape(d)}">{html.escape(d)}</option>' for d in self.views)
+        fallback = _table(self.views[first]) if first is not None else ""
+        data = json.dumps(days, separators=(",", ":")).replace("</", "<\\/")
+        return (f'<div class="day-pick"><label>Day:<select id="day-pick">{options}</select></label>'
+                f'<div id="day-view">{fallback}</div></div>\n<script>(() => {{\n'
+                f"const days = {data};\n"
+                "const pick = document.getElementById('day-pick'), view = document.getElementById('day-view');\n"
+                "const esc = v => v === null ? '' : String(v).replace(/&/g, '&amp;').replace(/</g, '&lt;');\n"
+                "pick.addEventListener('change', () => { const d = days[pick.value];\n"
+                "  view.innerHTML = '<div class=\"wide\"><table><thead><tr>' + d.columns.map(c => '<th>' + esc(c) + '</th>').join('')"
+                " + '</tr></thead><tbody>' + d.rows.map(r => '<tr>' + r.map(v => '<td>' + esc(v) + '</td>').join('') + '</tr>')"
+                ".join('') + '</tbody></table></div>'; });\n})();</script>")
+
+
 def report_html(*, title: str, meta: str, sections: list[tuple[str, list]]) -> str:
     """The report page. ``sections`` is a list of ``(heading, items)`` where each item is a
-    DataFrame (rendered as a table), ``(png_bytes, alt_text)`` (an embedded image) or a string
-    (a paragraph).
+    DataFrame (rendered as a table), ``(png_bytes, alt_text)`` (an embedded image), a
+    :class:`DaySelector` or a string (a paragraph).
 
     >>> page = report_html(title="Plan", meta="test", sections=[("Daily", [pd.DataFrame({"a": [1.0]})])])
     >>> page.startswith("<!DOCTYPE html>") and "<table" in page
@@ -47,6 +85,8 @@ def report_html(*, title: str, meta: str, sections: list[tuple[str, list]]) -> s
         for item in items:
             if isinstance(item, pd.DataFrame):
                 body.append(_table(item))
+            elif isinstance(item, DaySelector):
+                body.append(item.html())
             elif isinstance(item, tuple):
                 body.append(_image(*item))
             else:

@@ -21,7 +21,7 @@ import pandas as pd
 from planner.report.output import CSV_OPTIONS, figure_png
 from planner.report.plots import forecast_figure, staffing_heatmap
 
-__all__ = ["run_tasks", "default_workers", "channel_pngs", "timed_csv", "timed_workbook"]
+__all__ = ["run_tasks", "default_workers", "channel_pngs", "figure_file", "timed_csv", "timed_workbook"]
 
 
 def default_workers() -> int:
@@ -65,6 +65,13 @@ def channel_pngs(channel: str, forecast: pd.DataFrame | None, history: pd.DataFr
         Path(path).write_bytes(data)
         pngs.append(data)
     return pngs[0], pngs[1]
+
+
+def figure_file(make: Callable, arguments: tuple, options: dict, path: Path) -> bytes:
+    """``make(*arguments, **options)`` (a figure) written as a PNG to ``path``; returns its bytes."""
+    data = figure_png(make(*arguments, **options))
+    Path(path).write_bytes(data)
+    return data
 
 
 def timed_csv(frame: pd.DataFrame, path: Path) -> float:

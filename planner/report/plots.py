@@ -5,14 +5,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from matplotlib import colormaps
-from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
+from matplotlib.dates import AutoDateLocator, ConciseDateFormatter, DateFormatter
 from matplotlib.figure import Figure
 
-__all__ = ["forecast_figure", "staffing_heatmap", "daily_fte_figure", "channel_colours", "interval_label"]
+__all__ = ["forecast_figure", "staffing_heatmap", "daily_fte_figure", "forecast_grid", "heatmap_grid", "channel_colours",
+           "interval_label"]
 
 WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-#: Above this many channels the daily FTE legend moves beside the plot, in columns.
+#: Above this many channels the daily FTE legend moves beside the plot, in columns, and the forecasts
+#: and heatmaps are small multiples (one figure each, :func:`forecast_grid`, :func:`heatmap_grid`).
 MANY = 10
+#: Panels per row of the small multiples.
+GRID_COLUMNS = 4
 
 
 def channel_colours(n: int) -> list[tuple]:
@@ -168,4 +172,116 @@ def daily_fte_figure(daily: pd.DataFrame, *, value: str = "fte_gross") -> Figure
     ax.set_xticks(x[::step], labels[::step], rotation=45, ha="right")
     ax.set_xlim(-0.6, len(labels) - 0.4)
     ax.grid(axis="y", alpha=0.3)
+    return fig
+
+
+def _grid(n: int, panel_h: float, top_in: float, bottom_in: float, *, left: float = 0.045, wspace: float = 0.22,
+          hspace: float = 0.5, **share):
+    """A figure of ``n`` small panels, :data:`GRID_COLUMNS` a row, with fixed margins in inches
+    (a constrained layout of 32 panels costs more than drawing them). Returns (figure, axes, used)."""
+    columns = min(GRID_COLUMNS, max(n, 1))
+    rows = max(1, -(-n // columns))
+    height = top_in + bottom_in + panel_h * rows
+    fig = Figure(figsize=(11, height))
+    axes = fig.subplots(rows, columns, squeeze=False, gridspec_kw=dict(
+        left=left, right=0.99 if "right" not in share else share.pop("right"), top=1 - top_in / height,
+        bottom=bottom_in / height, wspace=wspace, hspace=hspace), **share).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes, axes[:n]
+
+
+def forecast_grid(forecast: pd.DataFrame, history: pd.DataFrame | None = None, *, channels: list[str],
+                  history_days: int = 14) -> Figure:
+    """Small multiples of :func:`forecast_figure`: one panel per channel (its own y scale), shared dates.
+
+    For more than :data:`MANY` channels, where one figure per channel makes a long page.
+
+    >>> starts = pd.date_range("2026-07-06", periods=8, freq="15min", tz="UTC")
+    >>> f = pd.concat([pd.DataFrame({"interval_start": starts, "channel": c, "offered": 10.0 + k,
+    ...                              "offered_lo": 8.0, "offered_hi": 12.0 + k}) for k, c in enumerate("abcde")])
+    >>> fig = forecast_grid(f, channels=list("abcde"))
+    >>> [ax.get_title() for ax in fig.axes if ax.get_visible()]
+    ['a', 'b', 'c', 'd', 'e']
+    >>> fig.texts[0].get_text()[:42]
+    'Offered contacts per 15-min interval: fore'
+    """
+    per = interval_label(forecast)
+    fig, _, axes = _grid(len(channels), 1.75, 0.55, 0.35, sharex=True)
+    forecasts = dict(tuple(forecast.groupby("channel", sort=False)))
+    histories = {} if history is None or history.empty else dict(tuple(history.groupby("channel", sort=False)))
+    band = [c for c in ("offered_lo", "offered_hi") if c in forecast.columns]
+    for ax, channel in zip(axes, channels):
+        f = forecasts.get(channel, forecast.iloc[:0])
+        h = histories.get(channel)
+        if h is not None and not h.empty:
+            cut = h["interval_start"].max() - pd.Timedelta(days=history_days)
+            h = _with_gaps(h[h["interval_start"] > cut], ["offered"])
+            ax.plot(h["interval_start"], h["offered"], color="0.45", lw=0.5)
+        if not f.empty:
+            f = _with_gaps(f, ["offered", *band])
+            if len(band) == 2:
+                ax.fill_between(f["interval_start"], f["offered_lo"], f["offered_hi"], color="tab:blue", alpha=0.25,
+                                lw=0)
+            ax.plot(f["interval_start"], f["offered"], color="tab:blue", lw=0.6)
+        ax.set_title(str(channel), fontsize="small", pad=2)
+        ax.tick_params(labelsize=6.5, pad=1)
+        ax.grid(alpha=0.3)
+        ax.xaxis.set_major_locator(AutoDateLocator(minticks=2, maxticks=3))
+        ax.xaxis.set_major_formatter(DateFormatter("%d %b"))
+    level = forecast.attrs.get("level")
+    shaded = f"{level:.0%} interval" if isinstance(level, float) else "prediction interval"
+    fig.text(0.01, 1 - 0.12 / fig.get_figheight(), f"Offered contacts per {per} interval: forecast (blue, {shaded} "
+             f"shaded) after the last {history_days} days of history (grey); each panel has its own scale",
+             va="top", fontsize="medium")
+    return fig
+
+
+def heatmap_grid(plan: pd.DataFrame, *, channels: list[str], value: str = "agents") -> Figure:
+    """Small multiples of :func:`staffing_heatmap`: mean ``value`` by weekday x time of day, a panel
+    per channel, each coloured from 0 to its own largest mean (given in its title); closed grey.
+
+    >>> starts = pd.date_range("2026-07-06 08:00", periods=8, freq="15min", tz="Europe/London")
+    >>> p = pd.concat([pd.DataFrame({"interval_start": starts, "channel": c, "agents": np.arange(8) * (k + 1)})
+    ...                for k, c in enumerate("abc")])
+    >>> fig = heatmap_grid(p, channels=list("abc"))
+    >>> [ax.get_title() for ax in fig.axes[:3]]
+    ['a (max 7.0)', 'b (max 14.0)', 'c (max 21.0)']
+    """
+    rows = plan[plan["channel"].isin(channels)]
+    values = rows[value].astype(float)
+    if "open" in rows:
+        values = values.where(rows["open"].fillna(True).astype(bool))
+    local = rows["interval_start"]
+    minute = (local.dt.hour * 60 + local.dt.minute).to_numpy()
+    means = (pd.DataFrame({"channel": rows["channel"].to_numpy(), "weekday": local.dt.day_of_week.to_numpy(),
+                           "minute": minute, "value": values.to_numpy()})
+             .groupby(["channel", "weekday", "minute"], sort=True)["value"].mean(numeric_only=True))
+    slots = np.unique(minute)
+    labels = [f"{m // 60:02d}:{m % 60:02d}" for m in slots]
+    fig, _, axes = _grid(len(channels), 1.45, 0.55, 0.35, left=0.04, right=0.9, hspace=0.45, wspace=0.12,
+                         sharex=True, sharey=True)
+    cmap = colormaps["viridis"].with_extremes(bad="0.88")
+    image = None
+    for ax, channel in zip(axes, channels):
+        table = (means[channel].unstack("minute").reindex(index=range(7), columns=slots) if channel in
+                 means.index.get_level_values(0) else pd.DataFrame(np.nan, index=range(7), columns=slots))
+        grid = table.to_numpy(float)
+        top = np.nanmax(grid) if np.isfinite(grid).any() else 0.0
+        image = ax.imshow(np.ma.masked_invalid(grid / top if top > 0 else grid), aspect="auto", cmap=cmap,
+                          interpolation="nearest", vmin=0.0, vmax=1.0)
+        ax.set_title(f"{channel} (max {top:.1f})", fontsize="small", pad=2)
+        ax.tick_params(labelsize=6.5, pad=1, length=2)
+    step = max(1, -(-len(slots) // 4))
+    axes[0].set_yticks(range(7), WEEKDAYS)
+    axes[0].set_xticks(range(0, len(slots), step), labels[::step])
+    gross = value.endswith("_gross")
+    what = "gross agents (after shrinkage)" if gross else ("net agents (before shrinkage)" if value == "agents"
+                                                           else value.replace("_", " "))
+    fig.text(0.01, 1 - 0.12 / fig.get_figheight(), f"Mean required {what} by weekday (rows, Mon to Sun) and "
+             f"time of day (local, {interval_label(rows)} intervals); grey = closed", va="top", fontsize="medium")
+    if image is not None:
+        bar = fig.add_axes((0.915, 0.35 / fig.get_figheight(), 0.012, 1 - 0.9 / fig.get_figheight()))
+        fig.colorbar(image, cax=bar, label="share of the panel's max (its title)")
+        bar.tick_params(labelsize=7)
     return fig

@@ -18,16 +18,16 @@ import pandas as pd
 
 from planner.calendar import interval_s_of
 from planner.config import ScenarioConfig
-from planner.report.html import report_html
+from planner.report.html import DaySelector, report_html
 from planner.report.groups import write_groups
 from planner.report.multiclass import extra_tables
 from planner.report.output import OutputFolder
-from planner.report.parallel import channel_pngs, run_tasks, timed_csv, timed_workbook
-from planner.report.plots import daily_fte_figure
+from planner.report.parallel import channel_pngs, figure_file, run_tasks, timed_csv, timed_workbook
+from planner.report.plots import MANY, daily_fte_figure, forecast_grid, heatmap_grid
 from planner.report.rollup import summary_table
 from planner.report.summary import display_summary, summary_of
 from planner.report.workbook import split_settings
-from planner.report.views import busiest_days, day_label, fte_by_period, interval_view
+from planner.report.views import busiest_days, day_label, fte_by_period, interval_view, interval_views
 from planner.report.schedule import write_schedule
 from planner.staffing.confidence import price_of_confidence
 
@@ -45,7 +45,14 @@ def _price_tasks(plan, specs: Mapping, interval_s: float, parts: int = 4) -> lis
 
 
 def _plot_tasks(result, config, folder: OutputFolder, channels: list[str]) -> list:
-    """One task per channel: its forecast plot (none for a campaign) and its agents heatmap."""
+    """One task per channel: its forecast plot (none for a campaign) and its agents heatmap; beyond
+    :data:`~planner.report.plots.MANY` channels, two tasks: the small multiples ``forecasts.png``
+    (every channel but campaigns) and ``agents.png``."""
+    if len(channels) > MANY:
+        forecast = [c for c in channels if config.channels[c]["kind"] != "outbound"]
+        return [(figure_file, (forecast_grid, (result.forecast, result.history if len(result.history) else None),
+                               {"channels": forecast}, folder._target("forecasts.png"))),
+                (figure_file, (heatmap_grid, (result.plan,), {"channels": channels}, folder._target("agents.png")))]
     forecasts = dict(tuple(result.forecast.groupby("channel", sort=False)))
     histories = dict(tuple(result.history.groupby("channel", sort=False))) if len(result.history) else {}
     plans = dict(tuple(result.plan.groupby("channel", sort=False)))
@@ -129,7 +136,11 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
         if len(price):  # agent-hours and expected service level of each staffing rule
             folder.write_csv("confidence.csv", price)
         images, heatmaps = [], []
-        for channel, (forecast_png, heatmap_png) in zip(channels, done[len(price_tasks) + 2:]):
+        if len(channels) > MANY:  # small multiples: one figure of forecasts, one of heatmaps
+            forecasts_png, heatmap_png = done[len(price_tasks) + 2:]
+            images.append((f"Forecasts of {len(channels)} channels", [(forecasts_png, "forecasts of every channel")]))
+            heatmaps.append((heatmap_png, "required agents for every channel"))
+        for channel, (forecast_png, heatmap_png) in zip(channels, done[len(price_tasks) + 2:] if len(channels) <= MANY else []):
             if forecast_png is not None:
                 images.append((f"Forecast: {channel}", [(forecast_png, f"forecast of {channel}")]))
             heatmaps.append((heatmap_png, f"required agents for {channel}"))
@@ -153,6 +164,10 @@ def write_run(result, out: str | Path, *, config: ScenarioConfig, title: str, sp
                        f"{config.paid_hours_per_day * config.paid_days_per_week:g} paid hours)",
                        [fte_by_period(result.weekly, by="week"), "Net FTE (before shrinkage):",
                         fte_by_period(result.weekly, value="fte", by="week")]),
+                      ("Any day: agents per interval (net whole agents; totals net and gross)", [
+                          DaySelector({day_label(day): view for day, view in interval_views(result.plan).items()}),
+                          "Pick a day above (or planner run SCENARIO --day YYYY-MM-DD). Below, the busiest day of "
+                          "each week."]),
                       ("The busiest day of each week: agents per interval", [
                           item for day in busiest_days(result.plan, interval_s=interval_s)
                           for item in (f"{day_label(day)} (any other day: planner run SCENARIO --day {day})",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from planner.errors import InputError
 
-__all__ = ["fte_by_period", "interval_view", "busiest_days", "day_label"]
+__all__ = ["fte_by_period", "interval_view", "interval_views", "busiest_days", "day_label"]
 
 
 def day_label(day) -> str:
@@ -89,6 +89,35 @@ def interval_view(plan: pd.DataFrame, day: str | dt.date) -> pd.DataFrame:
     out = table.reset_index(drop=True)
     out.insert(0, "interval_start", labels)
     return out
+
+
+def interval_views(plan: pd.DataFrame) -> dict[dt.date, pd.DataFrame]:
+    """:func:`interval_view` of every day of the plan (local calendar days, in order), from one pivot.
+
+    >>> starts = pd.date_range("2026-07-06 09:00", periods=3, freq="12h", tz="Europe/London")
+    >>> plan = pd.DataFrame({"interval_start": starts, "channel": "phone", "agents": [2, 3, 4], "shrinkage": 0.5})
+    >>> {str(day): view["Total"].tolist() for day, view in interval_views(plan).items()}
+    {'2026-07-06': [2, 3], '2026-07-07': [4]}
+    """
+    rows = plan.drop_duplicates(["interval_start", "channel"]) if "segment" in plan else plan
+    table = rows.pivot_table(index="interval_start", columns="channel", values="agents", aggfunc="sum", sort=True)
+    table.columns = [str(c) for c in table.columns]
+    gross = (rows["agents"] / (1.0 - rows["shrinkage"])).groupby(rows["interval_start"]).sum()
+    table = table.astype("Int64")
+    table["Total"] = rows.groupby("interval_start")["agents"].sum().astype("Int64")
+    table["Total gross"] = gross.round(1)
+    stamps = table.index
+    offsets = [f"{t:%z}" for t in stamps]
+    labels = [f"{t:%H:%M}{z[:-2]}:{z[-2:]}" for t, z in zip(stamps, offsets)]
+    days = [t.date() for t in stamps]
+    out = table.reset_index(drop=True)
+    out.insert(0, "interval_start", labels)
+    views = {}
+    for day, part in out.groupby(pd.Series(days), sort=True):
+        part = part.reset_index(drop=True)
+        channels = [c for c in part.columns[1:-2] if part[c].notna().any()]  # channels with rows that day
+        views[day] = part[["interval_start", *channels, "Total", "Total gross"]]
+    return views
 
 
 def busiest_days(plan: pd.DataFrame, *, interval_s: float) -> list[dt.date]:

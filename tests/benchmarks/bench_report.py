@@ -25,6 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import planner  # noqa: E402,F401  (first: it sets one BLAS thread before numpy loads)
+
 from many_channels import write_scenario  # noqa: E402
 
 from planner.scenario import Scenario  # noqa: E402
