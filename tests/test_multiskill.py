@@ -513,6 +513,14 @@ def test_a_capped_voice_and_chat_group_runs_the_static_split_and_meets_every_tar
     assert (row[["service_level_lo"]] >= 0.8).all().all()
     assert (found.buckets["service_level_lo"] >= found.buckets["target"]).all()
     assert not [w for w in caught if "below its target" in str(w.message)]
+    # the static split as it will be run: voice's 11 and chat's 13 agents as dedicated teams, simulated
+    teams = _voice_and_chat()
+    teams = System(rate_per_s=teams.rate_per_s, aht_s=teams.aht_s, threshold_s=teams.threshold_s,
+                   patience_s=teams.patience_s, skills=((0,), (1,)), target=teams.target,
+                   concurrency=teams.concurrency, aht_growth=teams.aht_growth)
+    result = simulate(teams, [11, 13], replications=30, duration_s=HOURS4, seed=26)
+    _contains(result, 0, voice)
+    _contains(result, 1, steady)
 
 
 def test_a_bucket_below_target_always_comes_with_a_warning_line():
