@@ -454,9 +454,85 @@ def test_a_scenario_group_with_concurrent_chat_is_bracketed(tmp_path):
         'chat = { kind = "voice", target_service_level = 0.8, threshold_s = 30, shrinkage = 0.3 }',
         'chat = { kind = "chat", target_service_level = 0.8, threshold_s = 40, concurrency = 3, aht_growth = 0.15, '
         'patience_s = 180, shrinkage = 0.3 }'))
-    groups = Scenario.load(path).run().groups
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        groups = Scenario.load(path).run().groups
+    _warned_below(groups, caught)
+    assert set(groups.plan["routing"]) <= {"pooled", "static split"}
     hours = dict(zip(groups.totals["design"], groups.totals["agent_hours"]))
     assert hours["pooled bound"] <= hours["group plan"] <= hours["static bound"]
     row = groups.channels.set_index("channel")
     assert row.loc["chat", "basis"].startswith("simulation")
     assert (row.loc[["phone", "chat"], "service_level_lo"] >= 0.8).all()
+
+
+def _voice_and_chat_plan():
+    """The silo plan of voice (8 Erlangs: 60 calls of 240 s per 30 min, 80/20) and the sample's chat
+    (0.1 chats/s, 300 s, 3 at a time, +15% per extra chat, patience 180 s, 80/40), two intervals."""
+    import planner as pl
+
+    starts = pd.date_range("2026-07-06 09:00", periods=2, freq="30min", tz="Europe/London")
+    forecast = pd.DataFrame({"interval_start": starts.repeat(2), "channel": ["phone", "chat"] * 2,
+                             "offered": [60.0, 180.0] * 2, "aht_s": [240.0, 300.0] * 2})
+    return pl.staff(forecast, {"phone": pl.Voice(target_service_level=0.8, threshold_s=20),
+                               "chat": pl.Chat(target_service_level=0.8, threshold_s=40, concurrency=3,
+                                               aht_growth=0.15, patience_s=180)}, interval_s=1800)
+
+
+def _warned_below(found, caught) -> None:
+    """Every bucket whose reported lower bound is below its target has a warning line naming its channel."""
+    below = found.buckets[found.buckets["service_level_lo"] < found.buckets["target"]]
+    text = [str(w.message) for w in caught]
+    for c in below["channel"].unique():
+        assert any(f"channel {c} is below its target" in t for t in text), (c, text)
+
+
+def test_a_capped_voice_and_chat_group_runs_the_static_split_and_meets_every_target():
+    """The voice + chat group's search ends at the static allocation (Erlang C 11 + chat model 13 =
+    24); the plan says those intervals run as the static split, and reports each channel at its own
+    model on its agents of the split: Erlang C on 11, the chat model on 13, both at least 80%."""
+    import warnings
+
+    import planner as pl
+    from planner.staffing import chat
+
+    plan = _voice_and_chat_plan()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        found = pl.plan_groups(plan, (pl.Group("both", ("phone", "chat")),), interval_s=1800)
+    assert found.plan["agents"].tolist() == found.plan["static_agents"].tolist() == [24, 24]
+    assert (found.plan["routing"] == "static split").all()
+    assert (found.plan["on_phone"] >= 11 - 1e-9).all() and (found.plan["on_chat"] >= 13 - 1e-9).all()
+    row = found.channels.set_index("channel")
+    voice = float(erlang.service_level(11, 8.0, 240.0, 20.0))
+    steady = float(chat.erlang_chat(13, 0.1, chat.aht_profile(300.0, 3, 0.15), 180.0, 40.0).service_level)
+    assert row.loc["phone", "service_level_lo"] == pytest.approx(voice, abs=1e-9)
+    assert row.loc["chat", "service_level_lo"] >= steady - 1e-9
+    assert (row[["service_level_lo"]] >= 0.8).all().all()
+    assert (found.buckets["service_level_lo"] >= found.buckets["target"]).all()
+    assert not [w for w in caught if "below its target" in str(w.message)]
+    # the static split as it will be run: voice's 11 and chat's 13 agents as dedicated teams, simulated
+    teams = _voice_and_chat()
+    teams = System(rate_per_s=teams.rate_per_s, aht_s=teams.aht_s, threshold_s=teams.threshold_s,
+                   patience_s=teams.patience_s, skills=((0,), (1,)), target=teams.target,
+                   concurrency=teams.concurrency, aht_growth=teams.aht_growth)
+    result = simulate(teams, [11, 13], replications=30, duration_s=HOURS4, seed=26)
+    _contains(result, 0, voice)
+    _contains(result, 1, steady)
+
+
+def test_a_bucket_below_target_always_comes_with_a_warning_line():
+    """A bucket whose reported one-sided lower bound is below target is never silent: here the silo
+    plan itself says phone misses (0.7 on its 11 agents), so the capped bucket run as the static split
+    reports 0.7, and plan_groups warns, naming the channel."""
+    import planner as pl
+    from planner.errors import PlannerWarning
+
+    plan = _voice_and_chat_plan()
+    plan.loc[plan["channel"] == "phone", "service_level"] = 0.7
+    with pytest.warns(PlannerWarning, match="channel phone is below its target 0.8 in 1 of 1 load buckets") as caught:
+        found = pl.plan_groups(plan, (pl.Group("both", ("phone", "chat")),), interval_s=1800)
+    assert found.buckets.set_index("channel").loc["phone", "service_level_lo"] == pytest.approx(0.7)
+    _warned_below(found, caught)

@@ -9,7 +9,11 @@ the scenario's groups, and returns, per interval and group, the agents of three 
   group holding both). A component of one channel is staffed by its own model (exact: disjoint
   groups are the channel's own model) and placed in the cheapest groups by the static MILP; a
   component of several channels is staffed by simulation (:func:`.search.staff_intervals`, one
-  search per bucket of similar load vectors). Deferred channels then fill the idle time of the
+  search per bucket of similar load vectors). A bucket whose search ends above the static allocation
+  keeps it and is run as the *static split* (``routing = "static split"``): each channel on its own
+  agents of the split ``on_<channel>`` (at least its own requirement, by the static MILP's coverage
+  rows), so its figures are the channel's own model's, exact; other rows are ``"pooled"``
+  (the groups' skill-based routing). Deferred channels then fill the idle time of the
   groups that hold them (the reservoir; the idle time is the agents less the whole offered live load,
   less a ``safety`` margin): their work is done as early as the free capacity allows,
   and agents are added (to the cheapest group holding the channel) only where the work done would
@@ -42,6 +46,7 @@ import pandas as pd
 from planner.multiskill.bounds import pooled_agents, static_allocation
 from planner.multiskill.groups import Group
 from planner.multiskill.replay import replay
+from planner.multiskill.results import per_interval, simulated_figures, warn_below_target
 from planner.multiskill.search import staff_intervals
 from planner.multiskill.simulate import System
 
@@ -51,11 +56,15 @@ __all__ = ["GroupPlan", "plan_groups", "equivalent_plan"]
 @dataclass(frozen=True)
 class GroupPlan:
     """``plan``: one row per interval x group (``interval_start, group, agents, agents_fractional,
-    shrinkage, agents_gross, static_agents, pooled_agents, on_<channel>...``); ``channels``: per channel, what the group plan
+    shrinkage, agents_gross, static_agents, pooled_agents, routing, on_<channel>...``; ``routing``:
+    ``"pooled"`` or ``"static split"``, see the module notes); ``channels``: per channel, what the group plan
     delivers (``service_level`` with ``service_level_lo/hi``, ``asa_s``, ``abandon_rate``,
     ``within_deadline``, ``basis``); ``totals``: agent-hours of the silo plan, the static and pooled
     bounds and the group plan (whole agents, and fractional as the roll-ups count them), and the
-    pooling gain ``(static - final) / static``.
+    pooling gain ``(static - final) / static``; ``buckets``: per simulated channel and load bucket
+    (``bucket, intervals, routing, service_level, service_level_lo, target, channel``), the one-sided
+    95% lower bound (``"static split"``: the own model's lowest interval, exact); a bucket below its
+    target is also a ``PlannerWarning``.
 
     Examples
     --------
@@ -74,6 +83,7 @@ class GroupPlan:
     plan: pd.DataFrame
     channels: pd.DataFrame
     totals: pd.DataFrame
+    buckets: pd.DataFrame | None = None
 
 
 def _wide(plan: pd.DataFrame, column: str, channels: list[str], index) -> np.ndarray:
@@ -202,6 +212,7 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
     single_fractional = static_allocation(live_fractional, groups, channels, integral=False)
     frac, frac_sim = np.zeros((n_t, n_g)), np.zeros((n_t, n_g))  # fractional agents, for roll-ups
     simulated: dict[str, tuple] = {}
+    routing = np.full((n_t, n_g), "pooled", dtype=object)  # how each interval x group is run (module notes)
     served = np.zeros((n_t, n_g))  # live work [agent-equivalents] each group serves: the whole offered load
     # (live contacts interrupt deferred work, so few abandon: the abandoned work is no idle time)
     for component in _components(groups, live):
@@ -252,7 +263,9 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
                 top_load = (rates[bucket == b].max(axis=0) * system.agent_time_s).sum()
                 per_load[b] = result.result.busy_s.mean(axis=0) / span / max(top_load, 1e-9)
         served[:, members] += per_load[bucket] * (rates * system.agent_time_s).sum(axis=1, keepdims=True)
-        simulated[tuple(component)] = (results, bucket, offered)
+        split_at = np.isin(bucket, [b for b, r in results.items() if r is not None and r.capped])
+        routing[np.ix_(split_at, members)] = "static split"
+        simulated[tuple(component)] = (results, bucket, offered, split_at, system.target)
     frac = np.maximum(frac, agents * (frac_sim > 0))  # simulated components: whole agents in both
 
     def fill(agents, whole):  # deferred work fills the reservoirs
@@ -287,7 +300,7 @@ def plan_groups(plan: pd.DataFrame, groups: tuple[Group, ...], *, interval_s: fl
         pooled = pooled + _fill_reservoir(free, load[:, deferred].sum(axis=1) * interval_s,
                                           busy[:, deferred].sum(axis=1) * interval_s, interval_s, 1.0)[0]
     result = _assemble(rows_as_given, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated,
-                       interval_s, frac, own_fractional)
+                       interval_s, frac, own_fractional, routing)
     return _replayed(result, plan, groups, settings, interval_s=interval_s, seed=seed) if replay_check else result
 
 
@@ -303,8 +316,16 @@ def _replayed(result: GroupPlan, plan, groups, settings, *, interval_s, seed) ->
     played = tuple(g for g in groups if set(g.skills) & names)
     dials = plan.loc[plan["channel"].isin(names), "outbound_agents"].fillna(0.0).to_numpy() if \
         "outbound_agents" in plan.columns else np.zeros(1)
-    if not mixed or any(kind.get(s) == "chat" for g in played for s in g.skills) or dials.any():
+    if not mixed:
         return result
+    why = ("its groups hold chat (the replay has no concurrency)" if any(
+        kind.get(s) == "chat" for g in played for s in g.skills) else
+        "a channel of its groups dials an outbound campaign (the replay does not dial)" if dials.any() else None)
+    if why is not None:  # say so where the deferred channel's figure is reported
+        channels = result.channels.copy()
+        skipped = channels["channel"].isin(names) & channels["kind"].eq("deferred")
+        channels.loc[skipped, "basis"] = channels.loc[skipped, "basis"] + f"; not replayed: {why}"
+        return GroupPlan(plan=result.plan, channels=channels, totals=result.totals, buckets=result.buckets)
     checked = replay(plan, result.plan, played, interval_s=interval_s, replications=3, seed=seed).set_index("channel")
     channels = result.channels.copy()
     for i, c in enumerate(channels["channel"]):
@@ -312,11 +333,11 @@ def _replayed(result: GroupPlan, plan, groups, settings, *, interval_s, seed) ->
             channels.loc[i, ["within_deadline", "within_deadline_lo", "within_deadline_hi"]] = \
                 checked.loc[c, ["met", "met_lo", "met_hi"]].to_numpy(float)
             channels.loc[i, "basis"] = f"replay of {', '.join(g.name for g in played)} over the horizon, 3 replications"
-    return GroupPlan(plan=result.plan, channels=channels, totals=result.totals)
+    return GroupPlan(plan=result.plan, channels=channels, totals=result.totals, buckets=result.buckets)
 
 
 def _assemble(plan, settings, groups, channels, live, index, agents, static, pooled, agents_own, simulated, interval_s,
-              frac, own_fractional):
+              frac, own_fractional, routing):
     # a group's shrinkage: its channels' shrinkage weighted by the agent time the static split gives
     # each (the first skill's where the split is empty), per interval
     per_channel = settings["shrinkage"].reindex(channels).astype(float).fillna(0.0).to_numpy()
@@ -328,7 +349,8 @@ def _assemble(plan, settings, groups, channels, live, index, agents, static, poo
         "interval_start": np.repeat(index, n_g), "group": np.tile([g.name for g in groups], n_t),
         "agents": agents.reshape(-1), "agents_fractional": frac.reshape(-1), "shrinkage": shrink.reshape(-1),
         "agents_gross": (agents / (1.0 - shrink)).reshape(-1),
-        "static_agents": static.agents.reshape(-1), "pooled_agents": np.repeat(pooled, n_g)})
+        "static_agents": static.agents.reshape(-1), "pooled_agents": np.repeat(pooled, n_g),
+        "routing": routing.reshape(-1)})
     for k, c in enumerate(channels):
         frame[f"on_{c}"] = static.split[:, :, k].reshape(-1)
     frame = frame[np.repeat(agents.sum(axis=1) + static.agents.sum(axis=1) + frac.sum(axis=1) > 0, n_g)].reset_index(drop=True)
@@ -344,7 +366,7 @@ def _assemble(plan, settings, groups, channels, live, index, agents, static, poo
         "agent_hours_fractional_gross": [(own_fractional / (1 - silo_shrink)).sum() * hours, np.nan, np.nan,
                                          (frac / (1 - shrink)).sum() * hours]})
     totals["pooling_gain"] = (totals["agent_hours"].iloc[1] - totals["agent_hours"]) / totals["agent_hours"].iloc[1]
-    rows = []
+    rows, buckets = [], []
     for c in channels:
         own = plan[plan["channel"] == c]
         weight = own["offered"].to_numpy(float)
@@ -361,33 +383,16 @@ def _assemble(plan, settings, groups, channels, live, index, agents, static, poo
                             "own model (no live channel shares its agents)")
             row["within_deadline"] = float(settings.at[c, "target_service_level"]) if pd.notna(
                 settings.at[c, "target_service_level"]) else np.nan
-        for component, (results, bucket, offered) in simulated.items():
+        for component, (results, bucket, offered, split_at, target) in simulated.items():
             if c in component:
-                row.update(_simulated(results, bucket, offered, component.index(c)))
+                k = component.index(c)
+                silo = per_interval(own, index)  # the channel's own model, per interval: how a static split runs
+                found, table = simulated_figures(results, bucket, offered, k, split_at, silo, float(target[k]))
+                row.update(found)
+                buckets.append(table.assign(channel=c))
         rows.append(row)
-    return GroupPlan(plan=frame, channels=pd.DataFrame(rows), totals=totals)
-
-
-def _simulated(results, bucket, offered, k) -> dict:
-    """A channel's volume-weighted service level, ASA and abandonment over the simulated buckets,
-    with a 95% interval from the buckets' own intervals (weighted, independent buckets)."""
-    weights, means, halves, asa, abandon = [], [], [], [], []
-    for b, found in results.items():
-        if found is None:
-            continue
-        w = offered[bucket == b, k].sum()
-        mean, low, high = found.result.mean_ci()
-        weights.append(w)
-        means.append(mean[k])
-        halves.append((high[k] - low[k]) / 2)
-        asa.append(found.result.mean_ci("asa_s")[0][k])
-        abandon.append(found.result.mean_ci("abandon_rate")[0][k])
-    w = np.asarray(weights) / max(np.sum(weights), 1e-12)
-    mean = float(np.nansum(w * np.asarray(means)))
-    half = float(np.sqrt(np.nansum((w * np.asarray(halves)) ** 2)))
-    return {"service_level": mean, "service_level_lo": mean - half, "service_level_hi": mean + half,
-            "asa_s": float(np.nansum(w * np.asarray(asa))), "abandon_rate": float(np.nansum(w * np.asarray(abandon))),
-            "basis": f"simulation, {len(weights)} load buckets"}
+    buckets = warn_below_target(buckets)
+    return GroupPlan(plan=frame, channels=pd.DataFrame(rows), totals=totals, buckets=buckets)
 
 
 def equivalent_plan(plan: pd.DataFrame, group_plan: pd.DataFrame, groups: tuple[Group, ...] = ()) -> pd.DataFrame:

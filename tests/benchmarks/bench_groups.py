@@ -95,6 +95,11 @@ def sample(args) -> None:
           f"(+ the silo plan it starts from: staff stage {result.timings['staff']:.1f} s); load {os.getloadavg()[0]:.1f}")
     print(front.totals.round(3).to_string(index=False))
     print(front.channels[["channel", "basis", "service_level", "service_level_lo", "service_level_hi"]].round(4).to_string(index=False))
+    print("  " + ", ".join(f"{n} rows {r}" for r, n in front.plan["routing"].value_counts().items()) + " (group_plan.csv routing)")
+    low = front.buckets.groupby(["channel", "routing"])["service_level_lo"].agg(["count", "min"])
+    print("  buckets per channel and routing, lowest one-sided 95% lower bound:\n" + low.round(4).to_string())
+    below = front.buckets[front.buckets["service_level_lo"] < front.buckets["target"]]
+    print(f"  {'met ' if below.empty else 'MISSED'} every bucket at or above its target ({len(below)} below)")
     print(f"  {'met ' if seconds + result.timings['staff'] < 60 else 'MISSED'} under 60 s (silo staffing + group plan)")
 
 
