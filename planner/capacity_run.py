@@ -31,11 +31,11 @@ from planner.capacity.longrange import week_accuracy, weekly_backtest, weekly_fo
 from planner.capacity.plots import capacity_figure
 from planner.capacity.risk import BufferedPlan, buffered_plan
 from planner.config import locate
-from planner.errors import SpecError
+from planner.errors import InputError, SpecError
 from planner.report import OutputFolder, report_html, rollup
 from planner.scenario import Scenario
 
-__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "monthly", "GROUP_KEYS"]
+__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "monthly", "compare_capacity", "GROUP_KEYS"]
 
 GROUP_KEYS = {"channels", "headcount", "attrition_per_week", "training_weeks", "ramp", "class_cap", "class_weeks",
               "class_every_weeks", "lead_time_weeks", "trainee_capacity", "transfers", "known_leavers", "max_overtime",
@@ -183,8 +183,10 @@ def _monday(day) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def capacity_plan(scenario: Scenario) -> CapacityResult:
-    """The long-range plan of a scenario with a ``[capacity]`` table (see the module docstring)."""
+def capacity_plan(scenario: Scenario, *, run=None) -> CapacityResult:
+    """The long-range plan of a scenario with a ``[capacity]`` table (see the module docstring).
+
+    ``run``: the scenario's interval run (``scenario.run()``) when the caller already has it."""
     config = scenario.config
     settings = config.raw.get("capacity") or {}
     if not settings.get("groups"):
@@ -193,7 +195,7 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
     n_weeks = int(settings.get("weeks", 52))
     groups = settings["groups"]
     supplies = {name: supply_of(scenario, name, table, n_weeks) for name, table in groups.items()}  # fail early
-    run = scenario.run()
+    run = scenario.run() if run is None else run
     weeks_seen = weekly_totals(run.history)
     plan_weekly = rollup(run.plan, by="week", interval_s=scenario._interval_s(run.forecast),
                          paid_hours_per_day=config.paid_hours_per_day, paid_days_per_week=config.paid_days_per_week)
@@ -289,6 +291,63 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
                                              holiday_dates=holidays, first_train_weeks=max(53, weeks_seen["week_start"].nunique() - 44)))
     return CapacityResult(table=table, classes=classes, weekly=weekly, consistency=consistency, result=result,
                           solve_s=result.plan.solve_s, accuracy=accuracy)
+
+
+def compare_capacity(results: dict[str, CapacityResult]) -> pd.DataFrame:
+    """Capacity plans side by side (``planner compare``): one row per measure and channel or group.
+
+    Rows: per channel the offered contacts over the horizon and the mean weekly required FTE (net and
+    with shrinkage, from ``capacity_weekly.csv``); per group and for ``all`` the mean weekly required
+    and planned FTE, hires, the plan's cost and the buffered plan's cost (sums of ``capacity.csv``).
+    Columns ``measure, scope, weeks [name]...``, then ``<name>`` per plan and, for every plan after the
+    first, ``change [<name>]`` and ``change % [<name>]`` (a channel one plan lacks counts as 0).
+
+    >>> w = pd.DataFrame({"week_start": [1, 2], "channel": "phone", "offered": [10.0, 30.0], "fte": [1.0, 3.0],
+    ...                   "fte_gross": [2.0, 4.0]})
+    >>> t = pd.DataFrame({"week_start": [1, 2], "group": "g", "required_fte": [2.0, 4.0], "planned_fte": [3.0, 3.0],
+    ...                   "hires_starting": [0, 1], "cost": [5.0, 7.0], "buffered_cost": [6.0, 8.0]})
+    >>> a = CapacityResult(table=t, classes=None, weekly=w, consistency=None, result=None, solve_s=0, accuracy=None)
+    >>> b = dataclasses.replace(a, table=t.assign(cost=[6.0, 9.0]))
+    >>> c = compare_capacity({"a": a, "b": b}).set_index(["measure", "scope"])
+    >>> float(c.loc[("cost", "all"), "change % [b]"]), float(c.loc[("required_fte", "phone"), "a"])
+    (25.0, 3.0)
+    """
+    if len(results) < 2:
+        raise InputError("compare: give at least two capacity plans")
+    columns = {}
+    for name, r in results.items():
+        weekly, table = r.weekly, r.table
+        by_channel = weekly.groupby("channel")
+        per_week = table.groupby("week_start")
+        by_group = table.groupby("group")
+        values = {}
+        for measure, series in (("offered", by_channel["offered"].sum()),
+                                ("required_fte_net", by_channel["fte"].mean()),
+                                ("required_fte", by_channel["fte_gross"].mean())):
+            values.update({(measure, c): float(v) for c, v in series.items()})
+        values[("offered", "all")] = float(weekly["offered"].sum())
+        for measure, column, how in (("required_fte", "required_fte", "mean"), ("planned_fte", "planned_fte", "mean"),
+                                     ("hires", "hires_starting", "sum"), ("cost", "cost", "sum"),
+                                     ("buffered_cost", "buffered_cost", "sum")):
+            values.update({(measure, f"group {g}"): float(v) for g, v in by_group[column].agg(how).items()})
+            total = per_week[column].sum()  # all groups, per week
+            values[(measure, "all")] = float(total.mean() if how == "mean" else total.sum())
+        values[("weeks", "all")] = float(table["week_start"].nunique())
+        columns[name] = values
+    order = list(dict.fromkeys(key for values in columns.values() for key in values))
+    rank = {"weeks": 0, "offered": 1, "required_fte_net": 2, "required_fte": 3, "planned_fte": 4, "hires": 5,
+            "cost": 6, "buffered_cost": 7}
+    order.sort(key=lambda k: (rank[k[0]], k[1] == "all", k[1].startswith("group "), k[1]))
+    out = pd.DataFrame({name: [values.get(k, 0.0) for k in order] for name, values in columns.items()})
+    out.insert(0, "scope", [k[1] for k in order])
+    out.insert(0, "measure", [k[0] for k in order])
+    names = list(results)
+    base = out[names[0]]
+    for name in names[1:]:
+        out[f"change [{name}]"] = out[name] - base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"change % [{name}]"] = np.where(base != 0, 100.0 * (out[name] - base) / base, np.nan)
+    return out
 
 
 def monthly(table: pd.DataFrame) -> pd.DataFrame:
