@@ -173,6 +173,44 @@ def _what_ifs(scenario: Scenario, weekly: pd.DataFrame, week_dates: list) -> pd.
     return frame
 
 
+def shrinkage_overrides(scenario: Scenario, week_dates: list) -> dict:
+    """Week (its Monday, a date) -> shrinkage [share, 0..1) set by ``[capacity] shrinkage_by_month``
+    (``{ 12 = 0.36 }``: month number of the week's Monday) and ``shrinkage_by_week`` (``{ 24 = 0.4 }``
+    or ``{ 2026-12-21 = 0.4 }``: week number 0.. or a planned week's Monday), the week's winning over the
+    month's. Bad keys or values: one :class:`SpecError` naming ``file: capacity.<table>.<key>``."""
+    settings = scenario.config.raw.get("capacity") or {}
+    out: dict = {}
+    for table in ("shrinkage_by_month", "shrinkage_by_week"):
+        values = settings.get(table) or {}
+        if not isinstance(values, dict):
+            _fail(scenario, ("capacity", table), "expected a table such as { 12 = 0.36 }")
+        for key, value in values.items():
+            where = ("capacity", table, str(key))
+            try:
+                share = _share(value)
+            except InputError as error:
+                _fail(scenario, where, str(error).partition(": ")[2])
+            if share >= 1:
+                _fail(scenario, where, f"shrinkage {value!r} leaves no productive time; expected a share below 1")
+            if table == "shrinkage_by_month":
+                if not str(key).isdigit() or not 1 <= int(key) <= 12:
+                    _fail(scenario, where, "expected a month number 1..12, e.g. { 12 = 0.36 }")
+                out.update({w: share for w in week_dates if w.month == int(key) and w not in out})
+                continue
+            if str(key).isdigit() and int(key) < len(week_dates):
+                week = week_dates[int(key)]
+            else:
+                try:
+                    week = dt.date.fromisoformat(str(key))
+                except ValueError:
+                    week = None
+                if week not in week_dates:
+                    _fail(scenario, where, f"expected a week number 0..{len(week_dates) - 1} or the Monday of a planned "
+                          f"week ({week_dates[0]} to {week_dates[-1]}), e.g. {{ {week_dates[-1]} = 0.4 }}")
+            out[week] = share
+    return out
+
+
 def _share(value) -> float:
     from planner.schema import parse_share
     return parse_share(value, name="share")
@@ -212,8 +250,9 @@ def capacity_plan(scenario: Scenario, *, run=None) -> CapacityResult:
         country, _, subdivision = config.holidays.partition("-")
         years = range(pd.Timestamp(weeks_seen["week_start"].min()).year, week_dates[-1].year + 2)
         holidays = holiday_events(country, years=years, tz=config.timezone, subdivision=subdivision or None)["start"].dt.date
+    events = scenario.read_events(run.history)
     long = weekly_forecast(weeks_seen, week_dates, harmonics=int(settings.get("harmonics", 2)), holiday_dates=holidays,
-                           level=float(settings.get("level", 0.8)))
+                           level=float(settings.get("level", 0.8)), events=events)
     covered = plan_weekly[plan_weekly["period"].isin(full)]
     interval_weeks = covered[["period", "channel", "offered", "workload_hours"]].rename(columns={"period": "week_start"})
     interval_weeks["aht_s"] = 3600 * interval_weeks["workload_hours"] / interval_weeks["offered"].where(
@@ -247,11 +286,6 @@ def capacity_plan(scenario: Scenario, *, run=None) -> CapacityResult:
         # the curve was staffed at the template's AHT: a week's workload maps onto it through its volume
         net, gross = _engine(curves, channel, weekly.loc[rows, "workload_hours"].to_numpy())
         weekly.loc[rows, "fte"], weekly.loc[rows, "fte_gross"] = net, gross
-    by_month = {int(k): _share(v) for k, v in (settings.get("shrinkage_by_month") or {}).items()}
-    if by_month:
-        month = pd.to_datetime(weekly["week_start"]).dt.month
-        override = month.map(by_month)
-        weekly["fte_gross"] = np.where(override.notna(), weekly["fte"] / (1 - override.fillna(0)), weekly["fte_gross"])
     # Weeks the interval plan covers take its own required FTE (one model: the identity is exact);
     # ``consistency`` measures the engine that extrapolates beyond them against those weeks.
     check = covered.merge(weekly[["week_start", "channel", "fte_gross"]].rename(columns={"week_start": "period"}),
@@ -265,6 +299,10 @@ def capacity_plan(scenario: Scenario, *, run=None) -> CapacityResult:
     taken = same["fte_gross_plan"].notna().to_numpy() & unchanged
     weekly.loc[taken, "fte"] = same.loc[taken, "fte_plan"].to_numpy()
     weekly.loc[taken, "fte_gross"] = same.loc[taken, "fte_gross_plan"].to_numpy()
+    # shrinkage set per week or month replaces the channels' own (in the interval plan's weeks too)
+    weekly["shrinkage"] = pd.to_datetime(weekly["week_start"]).dt.date.map(shrinkage_overrides(scenario, week_dates))
+    weekly["fte_gross"] = np.where(weekly["shrinkage"].notna(), weekly["fte"] / (1 - weekly["shrinkage"].fillna(0)),
+                                   weekly["fte_gross"])
     used = consistency.merge(weekly[["week_start", "channel", "fte_gross"]].rename(columns={"week_start": "period"}),
                              on=["period", "channel"], how="left")["fte_gross"].to_numpy()
     consistency["fte_gross_capacity"] = used  # what the capacity plan uses: the interval plan's own
@@ -288,7 +326,7 @@ def capacity_plan(scenario: Scenario, *, run=None) -> CapacityResult:
         **{f"{c}_date": result.plan.classes[c].map(lambda w: week_dates[0] + dt.timedelta(weeks=int(w)))
            for c in ("start_week", "graduation_week", "ramp_complete_week")})
     accuracy = week_accuracy(weekly_backtest(weeks_seen, harmonics=int(settings.get("harmonics", 2)),
-                                             holiday_dates=holidays, first_train_weeks=max(53, weeks_seen["week_start"].nunique() - 44)))
+                                             holiday_dates=holidays, events=events, first_train_weeks=max(53, weeks_seen["week_start"].nunique() - 44)))
     return CapacityResult(table=table, classes=classes, weekly=weekly, consistency=consistency, result=result,
                           solve_s=result.plan.solve_s, accuracy=accuracy)
 
