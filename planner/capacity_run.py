@@ -31,11 +31,11 @@ from planner.capacity.longrange import week_accuracy, weekly_backtest, weekly_fo
 from planner.capacity.plots import capacity_figure
 from planner.capacity.risk import BufferedPlan, buffered_plan
 from planner.config import locate
-from planner.errors import SpecError
+from planner.errors import InputError, SpecError
 from planner.report import OutputFolder, report_html, rollup
 from planner.scenario import Scenario
 
-__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "monthly", "GROUP_KEYS"]
+__all__ = ["CapacityResult", "capacity_plan", "write_capacity", "monthly", "compare_capacity", "GROUP_KEYS"]
 
 GROUP_KEYS = {"channels", "headcount", "attrition_per_week", "training_weeks", "ramp", "class_cap", "class_weeks",
               "class_every_weeks", "lead_time_weeks", "trainee_capacity", "transfers", "known_leavers", "max_overtime",
@@ -173,6 +173,44 @@ def _what_ifs(scenario: Scenario, weekly: pd.DataFrame, week_dates: list) -> pd.
     return frame
 
 
+def shrinkage_overrides(scenario: Scenario, week_dates: list) -> dict:
+    """Week (its Monday, a date) -> shrinkage [share, 0..1) set by ``[capacity] shrinkage_by_month``
+    (``{ 12 = 0.36 }``: month number of the week's Monday) and ``shrinkage_by_week`` (``{ 24 = 0.4 }``
+    or ``{ 2026-12-21 = 0.4 }``: week number 0.. or a planned week's Monday), the week's winning over the
+    month's. Bad keys or values: one :class:`SpecError` naming ``file: capacity.<table>.<key>``."""
+    settings = scenario.config.raw.get("capacity") or {}
+    out: dict = {}
+    for table in ("shrinkage_by_month", "shrinkage_by_week"):
+        values = settings.get(table) or {}
+        if not isinstance(values, dict):
+            _fail(scenario, ("capacity", table), "expected a table such as { 12 = 0.36 }")
+        for key, value in values.items():
+            where = ("capacity", table, str(key))
+            try:
+                share = _share(value)
+            except InputError as error:
+                _fail(scenario, where, str(error).partition(": ")[2])
+            if share >= 1:
+                _fail(scenario, where, f"shrinkage {value!r} leaves no productive time; expected a share below 1")
+            if table == "shrinkage_by_month":
+                if not str(key).isdigit() or not 1 <= int(key) <= 12:
+                    _fail(scenario, where, "expected a month number 1..12, e.g. { 12 = 0.36 }")
+                out.update({w: share for w in week_dates if w.month == int(key) and w not in out})
+                continue
+            if str(key).isdigit() and int(key) < len(week_dates):
+                week = week_dates[int(key)]
+            else:
+                try:
+                    week = dt.date.fromisoformat(str(key))
+                except ValueError:
+                    week = None
+                if week not in week_dates:
+                    _fail(scenario, where, f"expected a week number 0..{len(week_dates) - 1} or the Monday of a planned "
+                          f"week ({week_dates[0]} to {week_dates[-1]}), e.g. {{ {week_dates[-1]} = 0.4 }}")
+            out[week] = share
+    return out
+
+
 def _share(value) -> float:
     from planner.schema import parse_share
     return parse_share(value, name="share")
@@ -183,8 +221,10 @@ def _monday(day) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
-def capacity_plan(scenario: Scenario) -> CapacityResult:
-    """The long-range plan of a scenario with a ``[capacity]`` table (see the module docstring)."""
+def capacity_plan(scenario: Scenario, *, run=None) -> CapacityResult:
+    """The long-range plan of a scenario with a ``[capacity]`` table (see the module docstring).
+
+    ``run``: the scenario's interval run (``scenario.run()``) when the caller already has it."""
     config = scenario.config
     settings = config.raw.get("capacity") or {}
     if not settings.get("groups"):
@@ -193,7 +233,7 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
     n_weeks = int(settings.get("weeks", 52))
     groups = settings["groups"]
     supplies = {name: supply_of(scenario, name, table, n_weeks) for name, table in groups.items()}  # fail early
-    run = scenario.run()
+    run = scenario.run() if run is None else run
     weeks_seen = weekly_totals(run.history)
     plan_weekly = rollup(run.plan, by="week", interval_s=scenario._interval_s(run.forecast),
                          paid_hours_per_day=config.paid_hours_per_day, paid_days_per_week=config.paid_days_per_week)
@@ -210,8 +250,9 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         country, _, subdivision = config.holidays.partition("-")
         years = range(pd.Timestamp(weeks_seen["week_start"].min()).year, week_dates[-1].year + 2)
         holidays = holiday_events(country, years=years, tz=config.timezone, subdivision=subdivision or None)["start"].dt.date
+    events = scenario.read_events(run.history)
     long = weekly_forecast(weeks_seen, week_dates, harmonics=int(settings.get("harmonics", 2)), holiday_dates=holidays,
-                           level=float(settings.get("level", 0.8)))
+                           level=float(settings.get("level", 0.8)), events=events)
     covered = plan_weekly[plan_weekly["period"].isin(full)]
     interval_weeks = covered[["period", "channel", "offered", "workload_hours"]].rename(columns={"period": "week_start"})
     interval_weeks["aht_s"] = 3600 * interval_weeks["workload_hours"] / interval_weeks["offered"].where(
@@ -245,11 +286,6 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         # the curve was staffed at the template's AHT: a week's workload maps onto it through its volume
         net, gross = _engine(curves, channel, weekly.loc[rows, "workload_hours"].to_numpy())
         weekly.loc[rows, "fte"], weekly.loc[rows, "fte_gross"] = net, gross
-    by_month = {int(k): _share(v) for k, v in (settings.get("shrinkage_by_month") or {}).items()}
-    if by_month:
-        month = pd.to_datetime(weekly["week_start"]).dt.month
-        override = month.map(by_month)
-        weekly["fte_gross"] = np.where(override.notna(), weekly["fte"] / (1 - override.fillna(0)), weekly["fte_gross"])
     # Weeks the interval plan covers take its own required FTE (one model: the identity is exact);
     # ``consistency`` measures the engine that extrapolates beyond them against those weeks.
     check = covered.merge(weekly[["week_start", "channel", "fte_gross"]].rename(columns={"week_start": "period"}),
@@ -263,6 +299,10 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
     taken = same["fte_gross_plan"].notna().to_numpy() & unchanged
     weekly.loc[taken, "fte"] = same.loc[taken, "fte_plan"].to_numpy()
     weekly.loc[taken, "fte_gross"] = same.loc[taken, "fte_gross_plan"].to_numpy()
+    # shrinkage set per week or month replaces the channels' own (in the interval plan's weeks too)
+    weekly["shrinkage"] = pd.to_datetime(weekly["week_start"]).dt.date.map(shrinkage_overrides(scenario, week_dates))
+    weekly["fte_gross"] = np.where(weekly["shrinkage"].notna(), weekly["fte"] / (1 - weekly["shrinkage"].fillna(0)),
+                                   weekly["fte_gross"])
     used = consistency.merge(weekly[["week_start", "channel", "fte_gross"]].rename(columns={"week_start": "period"}),
                              on=["period", "channel"], how="left")["fte_gross"].to_numpy()
     consistency["fte_gross_capacity"] = used  # what the capacity plan uses: the interval plan's own
@@ -286,9 +326,66 @@ def capacity_plan(scenario: Scenario) -> CapacityResult:
         **{f"{c}_date": result.plan.classes[c].map(lambda w: week_dates[0] + dt.timedelta(weeks=int(w)))
            for c in ("start_week", "graduation_week", "ramp_complete_week")})
     accuracy = week_accuracy(weekly_backtest(weeks_seen, harmonics=int(settings.get("harmonics", 2)),
-                                             holiday_dates=holidays, first_train_weeks=max(53, weeks_seen["week_start"].nunique() - 44)))
+                                             holiday_dates=holidays, events=events, first_train_weeks=max(53, weeks_seen["week_start"].nunique() - 44)))
     return CapacityResult(table=table, classes=classes, weekly=weekly, consistency=consistency, result=result,
                           solve_s=result.plan.solve_s, accuracy=accuracy)
+
+
+def compare_capacity(results: dict[str, CapacityResult]) -> pd.DataFrame:
+    """Capacity plans side by side (``planner compare``): one row per measure and channel or group.
+
+    Rows: per channel the offered contacts over the horizon and the mean weekly required FTE (net and
+    with shrinkage, from ``capacity_weekly.csv``); per group and for ``all`` the mean weekly required
+    and planned FTE, hires, the plan's cost and the buffered plan's cost (sums of ``capacity.csv``).
+    Columns ``measure, scope, weeks [name]...``, then ``<name>`` per plan and, for every plan after the
+    first, ``change [<name>]`` and ``change % [<name>]`` (a channel one plan lacks counts as 0).
+
+    >>> w = pd.DataFrame({"week_start": [1, 2], "channel": "phone", "offered": [10.0, 30.0], "fte": [1.0, 3.0],
+    ...                   "fte_gross": [2.0, 4.0]})
+    >>> t = pd.DataFrame({"week_start": [1, 2], "group": "g", "required_fte": [2.0, 4.0], "planned_fte": [3.0, 3.0],
+    ...                   "hires_starting": [0, 1], "cost": [5.0, 7.0], "buffered_cost": [6.0, 8.0]})
+    >>> a = CapacityResult(table=t, classes=None, weekly=w, consistency=None, result=None, solve_s=0, accuracy=None)
+    >>> b = dataclasses.replace(a, table=t.assign(cost=[6.0, 9.0]))
+    >>> c = compare_capacity({"a": a, "b": b}).set_index(["measure", "scope"])
+    >>> float(c.loc[("cost", "all"), "change % [b]"]), float(c.loc[("required_fte", "phone"), "a"])
+    (25.0, 3.0)
+    """
+    if len(results) < 2:
+        raise InputError("compare: give at least two capacity plans")
+    columns = {}
+    for name, r in results.items():
+        weekly, table = r.weekly, r.table
+        by_channel = weekly.groupby("channel")
+        per_week = table.groupby("week_start")
+        by_group = table.groupby("group")
+        values = {}
+        for measure, series in (("offered", by_channel["offered"].sum()),
+                                ("required_fte_net", by_channel["fte"].mean()),
+                                ("required_fte", by_channel["fte_gross"].mean())):
+            values.update({(measure, c): float(v) for c, v in series.items()})
+        values[("offered", "all")] = float(weekly["offered"].sum())
+        for measure, column, how in (("required_fte", "required_fte", "mean"), ("planned_fte", "planned_fte", "mean"),
+                                     ("hires", "hires_starting", "sum"), ("cost", "cost", "sum"),
+                                     ("buffered_cost", "buffered_cost", "sum")):
+            values.update({(measure, f"group {g}"): float(v) for g, v in by_group[column].agg(how).items()})
+            total = per_week[column].sum()  # all groups, per week
+            values[(measure, "all")] = float(total.mean() if how == "mean" else total.sum())
+        values[("weeks", "all")] = float(table["week_start"].nunique())
+        columns[name] = values
+    order = list(dict.fromkeys(key for values in columns.values() for key in values))
+    rank = {"weeks": 0, "offered": 1, "required_fte_net": 2, "required_fte": 3, "planned_fte": 4, "hires": 5,
+            "cost": 6, "buffered_cost": 7}
+    order.sort(key=lambda k: (rank[k[0]], k[1] == "all", k[1].startswith("group "), k[1]))
+    out = pd.DataFrame({name: [values.get(k, 0.0) for k in order] for name, values in columns.items()})
+    out.insert(0, "scope", [k[1] for k in order])
+    out.insert(0, "measure", [k[0] for k in order])
+    names = list(results)
+    base = out[names[0]]
+    for name in names[1:]:
+        out[f"change [{name}]"] = out[name] - base
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"change % [{name}]"] = np.where(base != 0, 100.0 * (out[name] - base) / base, np.nan)
+    return out
 
 
 def monthly(table: pd.DataFrame) -> pd.DataFrame:

@@ -32,8 +32,8 @@ TOP_KEYS = {"name", "description", "extends", "timezone", "interval", "history",
             "holidays", "horizon", "model", "seed", "channels", "adjust", "staffing_rule", "shifts", "schedule",
             "paid_hours_per_day", "paid_days_per_week", "blend", "groups", "capacity", "channel_shift", "launch"}
 #: Keys of the long-range tables (planner.capacity_run checks the values, naming file and key).
-CAPACITY_KEYS = {"weeks", "harmonics", "level", "alpha", "paths", "rho", "shrinkage_by_month", "shared_trainees",
-                 "groups"}
+CAPACITY_KEYS = {"weeks", "harmonics", "level", "alpha", "paths", "rho", "shrinkage_by_month", "shrinkage_by_week",
+                 "shared_trainees", "groups"}
 SHIFT_KEYS = {"from", "to", "share", "start", "weeks", "aht_s"}
 LAUNCH_KEYS = {"name", "like", "start", "ramp_weeks", "new_per_week", "shares", "aht_s", "target_service_level",
                "threshold_s"}

@@ -324,7 +324,7 @@ class Scenario:
         out = make_forecast(history, horizon=self.config.horizon, model=self.config.model, events=events,
                             models_dir=_models_dir(self.config.path))
         holidays = () if events is None else events.loc[events["kind"] == "public_holiday", "start"].dt.date
-        return long_range_level(out, history, holiday_dates=holidays)
+        return long_range_level(out, history, holiday_dates=holidays, events=events)
 
     def adjust(self, forecast: pd.DataFrame) -> pd.DataFrame:
         """Apply the scenario's what-if factors (``[adjust]``) to volume and handle time."""

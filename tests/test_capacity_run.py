@@ -114,3 +114,42 @@ def test_channel_shift_and_launch_move_volume_without_losing_it(folder):
     new = launched[launched["channel"] == "whatsapp"]["offered"].to_numpy()
     np.testing.assert_allclose(new, [0, 0, 25 + 25, 50 + 50, 100, 100])  # new demand + 5% of phone, ramped
     np.testing.assert_allclose(launched.groupby("week_start")["offered"].sum() - 1400.0, [0, 0, 25, 50, 50, 50])
+
+
+def test_shrinkage_per_week_beats_the_month_and_the_channels(folder):
+    """``shrinkage_by_week`` (week number or Monday) and ``shrinkage_by_month``: the week's required FTE
+    with shrinkage is its net FTE / (1 - shrinkage), the week's value winning over the month's, in the
+    interval plan's weeks too; other weeks keep the channels' own 30%."""
+    from planner.capacity_run import capacity_plan
+    from planner.scenario import Scenario
+
+    plain = capacity_plan(Scenario.load(folder / "plan.toml")).table.set_index("week_start")
+    text = SCENARIO.replace("paths = 200\n", "paths = 200\nshrinkage_by_month = { 8 = 0.35 }\n"
+                            "shrinkage_by_week = { 0 = 0.5, 2026-08-10 = 0.4 }\n")
+    (folder / "weekly-shrinkage.toml").write_text(text)
+    table = capacity_plan(Scenario.load(folder / "weekly-shrinkage.toml")).table.set_index("week_start")
+    weeks = [pd.Timestamp(w).date() for w in table.index]
+    expected = {weeks[0]: 0.5, pd.Timestamp("2026-08-10").date(): 0.4}
+    expected.update({w: 0.35 for w in weeks if w.month == 8 and w not in expected})
+    for week, row in table.iterrows():
+        np.testing.assert_allclose(row["required_fte_net"], plain.loc[week, "required_fte_net"], rtol=1e-12)
+        share = expected.get(pd.Timestamp(week).date())
+        if share is None:
+            np.testing.assert_allclose(row["required_fte"], plain.loc[week, "required_fte"], rtol=1e-12)
+        else:  # both channels at the week's shrinkage
+            np.testing.assert_allclose(row["required_fte"], row["required_fte_net"] / (1 - share), rtol=1e-9)
+    assert len(expected) >= 4  # week 0, 2026-08-10 and at least two more August weeks
+
+
+@pytest.mark.parametrize("setting,message", [
+    ("shrinkage_by_week = { 99 = 0.4 }", "capacity.shrinkage_by_week.99: expected a week number 0..7 or the Monday"),
+    ("shrinkage_by_week = { 2026-07-01 = 0.4 }", "capacity.shrinkage_by_week.2026-07-01: expected a week number 0..7"),
+    ("shrinkage_by_week = { 2 = 1.0 }", "capacity.shrinkage_by_week.2: shrinkage 1.0 leaves no productive time"),
+    ("shrinkage_by_week = { 2 = -0.1 }", "capacity.shrinkage_by_week.2: expected a share >= 0"),
+    ("shrinkage_by_month = { 13 = 0.3 }", "capacity.shrinkage_by_month.13: expected a month number 1..12"),
+])
+def test_bad_shrinkage_key_is_one_error_naming_it(folder, setting, message):
+    (folder / "bad-shrinkage.toml").write_text(SCENARIO.replace("paths = 200\n", f"paths = 200\n{setting}\n"))
+    result = CliRunner().invoke(cli, ["capacity", str(folder / "bad-shrinkage.toml"), "--out", str(folder / "out-bs")])
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: ") and message in result.output and result.output.count("\n") == 1, result.output

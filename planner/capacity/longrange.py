@@ -5,12 +5,20 @@ Fourier pairs of the day of the year (the annual season; Hyndman & Athanasopoulo
 Principles and Practice*, 3rd ed., section 7.4 "Fourier series") and the number of public-holiday
 weekdays in the week, so holidays move with their dates (Easter, bank holidays) instead of with the
 week number. Prediction intervals are OLS's for a new observation on the log scale, exponentiated;
-the point forecast is the mean, ``exp(mu + s^2 / 2)``.
+the point forecast is the mean, ``exp(mu + s^2 / 2)``. The scenario's learned events (billing
+days, campaigns, price changes; :func:`event_weeks`) enter as the number of their days in each
+week, one regressor per kind; weeks after the events calendar's last event of a kind take the
+kind's mean per week over the training weeks (an unlisted future is not an event-free one).
 
-:func:`weekly_backtest` is a rolling-origin backtest at week grain against two baselines: last
-year's same ISO week (calendar aligned) and the seasonal naive on weeks (52 weeks earlier). MASE
-scales the mean absolute error by the in-sample mean absolute 52-week difference of the training
-weeks (docs/design.md section 5, at week grain).
+The forecast used (:func:`forecast_channel`) is chosen per channel by a rolling-origin backtest on
+the training weeks only, between this regression (``trend_season``), the seasonal naive on weeks
+and their mean (a forecast combination; Hyndman & Athanasopoulos, section 13.4): the candidate with
+the least mean absolute error over the last year's origins is used.
+
+:func:`weekly_backtest` is a rolling-origin backtest at week grain of the used forecast and the
+regression against two baselines: last year's same ISO week (calendar aligned) and the seasonal
+naive on weeks (52 weeks earlier). MASE scales the mean absolute error by the in-sample mean
+absolute 52-week difference of the training weeks (docs/design.md section 5, at week grain).
 """
 
 from __future__ import annotations
@@ -22,9 +30,55 @@ from scipy.stats import norm
 
 from planner.errors import InputError
 
-__all__ = ["weekly_totals", "fit_predict", "weekly_forecast", "weekly_backtest", "week_accuracy", "long_range_level"]
+__all__ = ["weekly_totals", "fit_predict", "forecast_channel", "event_weeks", "weekly_forecast", "weekly_backtest",
+           "week_accuracy", "long_range_level"]
 
 BASELINES = ("last_year_same_week", "seasonal_naive")
+#: The candidates :func:`forecast_channel` chooses between.
+CANDIDATES = ("trend_season", "seasonal_naive", "mean")
+
+
+def event_weeks(events, channel: str, week_starts, *, observed_until=None) -> np.ndarray | None:
+    """Days of each learned event kind (not public holidays) per week for ``channel``: (weeks x kinds).
+
+    ``events``: the scenario's events (``kind, start, end, channel, effect``; ``end`` exclusive,
+    docs/design.md section 3). Weeks that start after the calendar's last event of a kind (any
+    channel) and on or after ``observed_until`` (the history's end: its weeks are known to hold only
+    the listed events) are ``nan`` there: :func:`fit_predict` fills them with the kind's training mean.
+    None when the channel has no learned event.
+
+    >>> ev = pd.DataFrame({"kind": ["billing", "billing"], "channel": "email", "effect": "learn",
+    ...     "start": pd.to_datetime(["2026-01-02", "2026-02-02"]), "end": pd.to_datetime(["2026-01-04", "2026-02-04"])})
+    >>> event_weeks(ev, "email", pd.to_datetime(["2025-12-29", "2026-01-05", "2026-02-02", "2026-03-02"]).date)[:, 0]
+    array([ 2.,  0.,  2., nan])
+    """
+    if events is None or not len(events):
+        return None
+    learned = events[(events["effect"] == "learn") & (events["kind"] != "public_holiday")]
+    mine = learned[learned["channel"] == channel]
+    if mine.empty:
+        return None
+    weeks = pd.to_datetime(pd.Series(list(week_starts)))
+    kinds = sorted(mine["kind"].unique())
+    out = np.zeros((len(weeks), len(kinds)))
+    position = {w: i for i, w in enumerate(weeks.dt.date)}
+
+    def local(column):
+        values = pd.to_datetime(column)
+        return values.dt.tz_localize(None) if values.dt.tz is not None else values
+
+    for j, kind in enumerate(kinds):
+        rows = mine[mine["kind"] == kind]
+        for start, end in zip(local(rows["start"]).dt.normalize(), local(rows["end"])):
+            for day in pd.date_range(start, end - pd.Timedelta(seconds=1), freq="D"):
+                i = position.get((day - pd.Timedelta(days=day.weekday())).date())
+                if i is not None:
+                    out[i, j] += 1
+        last = local(learned.loc[learned["kind"] == kind, "end"]).max().normalize()
+        if observed_until is not None:
+            last = max(last, pd.Timestamp(observed_until))
+        out[(weeks >= last).to_numpy(), j] = np.nan
+    return out
 
 
 def weekly_totals(history: pd.DataFrame) -> pd.DataFrame:
@@ -70,7 +124,8 @@ def holiday_weekdays(holiday_dates) -> dict:
     return counts
 
 
-def fit_predict(weeks, offered, future_weeks, *, harmonics: int = 2, holiday_dates=(), level: float = 0.8):
+def fit_predict(weeks, offered, future_weeks, *, harmonics: int = 2, holiday_dates=(), level: float = 0.8,
+                extra=None, extra_future=None):
     """Fit one channel's weekly model and predict ``future_weeks``: (mean, lo, hi, log_sd) arrays.
 
     >>> weeks = pd.date_range("2023-01-02", periods=156, freq="W-MON")
@@ -92,6 +147,16 @@ def fit_predict(weeks, offered, future_weeks, *, harmonics: int = 2, holiday_dat
     if not X[:, -1].any():  # no holiday in the training weeks: nothing to learn from
         X = X[:, :-1]
     Xf = _design(future, origin, harmonics, holidays)[:, : X.shape[1]]
+    if extra is not None:  # known regressors per week (event days), kept where the training weeks vary;
+        # a week past the calendar (nan) takes the regressor's training mean
+        extra = np.asarray(extra, float).reshape(len(y), -1)[keep]
+        extra_future = np.asarray(extra_future, float).reshape(len(future), -1)
+        seen = ~np.isnan(extra)
+        mean = np.where(seen, extra, 0.0).sum(axis=0) / np.maximum(seen.sum(axis=0), 1)
+        extra = np.where(seen, extra, mean)
+        extra_future = np.where(np.isnan(extra_future), mean, extra_future)
+        varies = extra.std(axis=0) > 0
+        X, Xf = np.column_stack([X, extra[:, varies]]), np.column_stack([Xf, extra_future[:, varies]])
     # the trend and the season each stay only if they earn their parameters (BIC): a flat channel
     # is not extrapolated along a trend fitted to noise
     season = list(range(2, 2 + 2 * harmonics))
@@ -107,52 +172,136 @@ def fit_predict(weeks, offered, future_weeks, *, harmonics: int = 2, holiday_dat
     return np.exp(mu + sd**2 / 2), np.exp(mu - z * sd), np.exp(mu + z * sd), sd
 
 
+def seasonal_naive(weeks, offered, future_weeks) -> np.ndarray:
+    """The seasonal naive on weeks: each future week takes the last observed week 52k weeks before it
+    (k = 1, 2... as far ahead as needed); ``nan`` where that week is missing.
+
+    >>> w = pd.date_range("2024-01-01", periods=60, freq="W-MON")
+    >>> seasonal_naive(w, np.arange(60.0), pd.date_range("2025-02-24", periods=3, freq="52W-MON"))
+    array([8., 8., 8.])
+    """
+    weeks = pd.to_datetime(pd.Series(list(weeks)))
+    origin = weeks.min()
+    position = ((weeks - origin).dt.days // 7).to_numpy()
+    value = dict(zip(position, np.asarray(offered, float)))
+    last = position.max()
+    future = ((pd.to_datetime(pd.Series(list(future_weeks))) - origin).dt.days // 7).to_numpy()
+    lag = 52 * np.maximum((future - last - 1) // 52 + 1, 1)
+    return np.array([value.get(q, np.nan) for q in future - lag], dtype=float)
+
+
+def _candidates(weeks, y, future, extra, extra_future, **options) -> dict:
+    """Each candidate's mean forecast (and the regression's interval) for ``future``."""
+    mean, lo, hi, sd = fit_predict(weeks, y, future, extra=extra, extra_future=extra_future, **options)
+    naive = seasonal_naive(weeks, y, future)
+    naive = np.where(np.isnan(naive), mean, naive)
+    return {"trend_season": mean, "seasonal_naive": naive, "mean": (mean + naive) / 2}, (mean, lo, hi, sd)
+
+
+def choose(weeks, offered, *, extra=None, horizon_weeks: int = 13, step: int = 4, origins_weeks: int = 52,
+           **options) -> str:
+    """The candidate (:data:`CANDIDATES`) with the least mean absolute error in a rolling-origin backtest
+    on these weeks alone (origins every ``step`` weeks over the last ``origins_weeks``, each forecasting
+    ``horizon_weeks``); ``trend_season`` when the history is too short for one origin (53 weeks + 1)."""
+    weeks = pd.Series(pd.to_datetime(pd.Series(list(weeks)))).reset_index(drop=True)
+    y = np.asarray(offered, float)
+    n = len(y)
+    errors = {c: [] for c in CANDIDATES}
+    for cut in range(max(53, n - origins_weeks), n, step):
+        test = slice(cut, min(cut + horizon_weeks, n))
+        try:
+            means, _ = _candidates(weeks[:cut], y[:cut], weeks[test], None if extra is None else extra[:cut],
+                                   None if extra is None else extra[test], **options)
+        except InputError:
+            continue
+        for c in CANDIDATES:
+            errors[c].append(np.abs(means[c] - y[test]))
+    if not errors["trend_season"]:
+        return "trend_season"
+    return min(CANDIDATES, key=lambda c: np.mean(np.concatenate(errors[c])))
+
+
+def forecast_channel(weeks, offered, future_weeks, *, harmonics: int = 2, holiday_dates=(), level: float = 0.8,
+                     extra=None, extra_future=None, select: bool = True):
+    """One channel's used long-range forecast: (mean, lo, hi, log_sd, chosen candidate).
+
+    The candidate is chosen by :func:`choose` on the training weeks; the regression's interval is
+    carried over to the chosen mean in proportion (``lo`` and ``hi`` times mean / regression mean).
+    """
+    options = dict(harmonics=harmonics, holiday_dates=holiday_dates, level=level)
+    chosen = choose(weeks, offered, extra=extra, **options) if select else "trend_season"
+    means, (mean, lo, hi, sd) = _candidates(weeks, offered, future_weeks, extra, extra_future, **options)
+    used = means[chosen]
+    return used, lo * used / mean, hi * used / mean, sd, chosen
+
+
 def weekly_forecast(weekly: pd.DataFrame, future_weeks, *, harmonics: int = 2, holiday_dates=(),
-                    level: float = 0.8) -> pd.DataFrame:
+                    level: float = 0.8, events=None, select: bool = True) -> pd.DataFrame:
     """Long-range forecast of every channel of ``weekly`` (:func:`weekly_totals`) for ``future_weeks``.
 
-    Returns ``week_start, channel, offered, offered_lo, offered_hi, log_sd, aht_s`` (AHT: the mean of
-    the last 13 weeks, handle time is not seasonal enough at this grain to model).
+    Returns ``week_start, channel, offered, offered_lo, offered_hi, log_sd, aht_s, model`` (AHT: the mean
+    of the last 13 weeks, handle time is not seasonal enough at this grain to model; ``model``: the
+    candidate :func:`forecast_channel` chose). ``events``: the scenario's events (:func:`event_weeks`).
     """
     frames = []
     for channel, part in weekly.groupby("channel", sort=True):
-        mean, lo, hi, sd = fit_predict(part["week_start"], part["offered"], future_weeks, harmonics=harmonics,
-                                       holiday_dates=holiday_dates, level=level)
+        part = part.sort_values("week_start")
+        extra = event_weeks(events, channel, [*part["week_start"], *pd.to_datetime(pd.Series(list(future_weeks))).dt.date],
+                            observed_until=pd.Timestamp(part["week_start"].max()) + pd.Timedelta(days=7))
+        mean, lo, hi, sd, chosen = forecast_channel(
+            part["week_start"], part["offered"], future_weeks, harmonics=harmonics, holiday_dates=holiday_dates,
+            level=level, extra=None if extra is None else extra[: len(part)],
+            extra_future=None if extra is None else extra[len(part):], select=select)
         aht = part["aht_s"].dropna().tail(13).mean()
         frames.append(pd.DataFrame({"week_start": pd.to_datetime(pd.Series(future_weeks)).dt.date, "channel": channel,
-                                    "offered": mean, "offered_lo": lo, "offered_hi": hi, "log_sd": sd, "aht_s": aht}))
+                                    "offered": mean, "offered_lo": lo, "offered_hi": hi, "log_sd": sd, "aht_s": aht,
+                                    "model": chosen}))
     out = pd.concat(frames, ignore_index=True)
     out.attrs["level"] = level
     return out
 
 
 def weekly_backtest(weekly: pd.DataFrame, *, horizon_weeks: int = 13, first_train_weeks: int = 60, step: int = 4,
-                    harmonics: int = 2, holiday_dates=()) -> pd.DataFrame:
+                    harmonics: int = 2, holiday_dates=(), events=None, select: bool = True) -> pd.DataFrame:
     """Rolling-origin backtest: ``cutoff, week_start, channel, model, forecast, actual`` plus ``scale``
-    (the in-sample mean absolute 52-week difference, for MASE)."""
+    (the in-sample mean absolute 52-week difference, for MASE) and ``chosen``.
+
+    Models: ``longrange`` (the used forecast, :func:`forecast_channel`, its candidate chosen on the
+    weeks before each cutoff alone; ``chosen`` names it), ``trend_season`` (the regression alone) and
+    the baselines. Event days of the test weeks come from the events calendar (known in advance)."""
     rows = []
     for channel, part in weekly.groupby("channel", sort=True):
         part = part.sort_values("week_start").reset_index(drop=True)
         weeks = pd.to_datetime(part["week_start"])
         y = part["offered"].to_numpy(float)
+        extra = event_weeks(events, channel, part["week_start"],
+                            observed_until=pd.Timestamp(part["week_start"].max()) + pd.Timedelta(days=7))
         iso = weeks.dt.isocalendar()
         by_iso = {(int(a), int(b)): v for a, b, v in zip(iso["year"], iso["week"], y)}
         for cut in range(first_train_weeks, len(part) - 1, step):
             test = slice(cut, min(cut + horizon_weeks, len(part)))
             if cut < 53:
                 raise InputError("backtest: the first training window needs at least 53 weeks for the baselines")
-            mean, *_ = fit_predict(weeks[:cut], y[:cut], weeks[test], harmonics=harmonics, holiday_dates=holiday_dates)
+            used, _, _, _, chosen = forecast_channel(
+                weeks[:cut], y[:cut], weeks[test], harmonics=harmonics, holiday_dates=holiday_dates,
+                extra=None if extra is None else extra[:cut], extra_future=None if extra is None else extra[test],
+                select=select)
+            regression, *_ = fit_predict(weeks[:cut], y[:cut], weeks[test], harmonics=harmonics,
+                                         holiday_dates=holiday_dates, extra=None if extra is None else extra[:cut],
+                                         extra_future=None if extra is None else extra[test])
             scale = np.mean(np.abs(y[52:cut] - y[: cut - 52]))
             index = np.arange(len(part))[test]
             last_year = [by_iso.get((int(a) - 1, int(b)), np.nan) for a, b in zip(iso["year"][test], iso["week"][test])]
             # the baselines may only use weeks before the cutoff
             naive = np.where(index - 52 < cut, y[index - 52], np.nan)
             last_year = np.where(index - 52 < cut, last_year, np.nan)
-            for model, values in (("longrange", mean), ("last_year_same_week", last_year), ("seasonal_naive", naive)):
+            for model, values in (("longrange", used), ("trend_season", regression),
+                                  ("last_year_same_week", last_year), ("seasonal_naive", naive)):
                 rows.append(pd.DataFrame({"cutoff": weeks[cut].date(), "week_start": part["week_start"][test].to_numpy(),
                                           "channel": channel, "model": model, "forecast": values,
-                                          "actual": y[test], "scale": scale}))
-    columns = ["cutoff", "week_start", "channel", "model", "forecast", "actual", "scale"]
+                                          "actual": y[test], "scale": scale,
+                                          "chosen": chosen if model == "longrange" else ""}))
+    columns = ["cutoff", "week_start", "channel", "model", "forecast", "actual", "scale", "chosen"]
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=columns)
 
 
@@ -169,16 +318,21 @@ def week_accuracy(frame: pd.DataFrame) -> pd.DataFrame:
                         "wape_percent": 100 * grouped["error"].apply(lambda e: e.abs().sum()) / grouped["actual"].sum(),
                         "bias_percent": 100 * grouped["error"].sum() / grouped["actual"].sum(),
                         "weeks": grouped.size()}).reset_index()
+    if "chosen" in f:  # which candidate the used forecast took, over the cutoffs
+        picks = f[f["chosen"].astype(str) != ""].groupby(["channel", "model"])["chosen"].agg(
+            lambda c: ", ".join(f"{k} {v}" for k, v in c.groupby(f.loc[c.index, "cutoff"]).first().value_counts().items()))
+        out["chosen"] = out.set_index(["channel", "model"]).index.map(picks).fillna("")
     return out
 
 
 def long_range_level(forecast: pd.DataFrame, history: pd.DataFrame, *, holiday_dates=(), after_weeks: int = 13,
-                     min_weeks: int = 60, harmonics: int = 2, blend_weeks: int = 8) -> pd.DataFrame:
+                     min_weeks: int = 60, harmonics: int = 2, blend_weeks: int = 8, events=None,
+                     select: bool = True) -> pd.DataFrame:
     """An interval forecast whose far weeks take the long-range weekly level (``planner run``).
 
     Each whole local week (Monday to Sunday inside the forecast) that starts ``after_weeks`` or more
     after the history's last day is rescaled, per channel, so that its total is the long-range
-    forecast's (:func:`fit_predict`), blended in linearly over ``blend_weeks``; the interval model's
+    forecast's (:func:`forecast_channel`, with the scenario's ``events``), blended in linearly over ``blend_weeks``; the interval model's
     shape inside the week and each day is kept (``offered``, ``offered_lo`` and ``offered_hi`` take
     the same factor). Channels with fewer
     than ``min_weeks`` whole weeks of history (no annual season to learn) are left as they are.
@@ -208,8 +362,12 @@ def long_range_level(forecast: pd.DataFrame, history: pd.DataFrame, *, holiday_d
         if part["week_start"].nunique() < min_weeks or not rows.any():
             continue
         targets = sorted(set(week[rows]))
-        mean, *_ = fit_predict(part["week_start"], part["offered"], targets, harmonics=harmonics,
-                               holiday_dates=holiday_dates)
+        part = part.sort_values("week_start")
+        extra = event_weeks(events, channel, [*part["week_start"], *targets],
+                            observed_until=pd.Timestamp(part["week_start"].max()) + pd.Timedelta(days=7))
+        mean, *_ = forecast_channel(part["week_start"], part["offered"], targets, harmonics=harmonics,
+                                    holiday_dates=holiday_dates, extra=None if extra is None else extra[: len(part)],
+                                    extra_future=None if extra is None else extra[len(part):], select=select)
         totals = forecast.loc[rows, "offered"].groupby(week[rows].to_numpy()).sum()
         factor = pd.Series(mean, index=targets) / totals.reindex(targets).where(lambda v: v > 0)
         # blended in over ``blend_weeks`` so the level does not jump where the long-range model takes over

@@ -36,14 +36,11 @@ def capacity_command(scenario_paths, out, force) -> None:
         stem = Path(path).stem
         folder = (Path(out) / stem if len(scenario_paths) > 1 else Path(out)) if out else Path("out") / f"{stem}-capacity"
         results[stem] = _one(path, folder, force)
-    if len(results) > 1:
-        import pandas as pd
+    if len(results) > 1:  # side by side, as planner compare shows capacity plans
+        from planner.capacity_run import compare_capacity
+        from planner.cli.scenarios import _echo_capacity
 
-        fte = pd.DataFrame({name: r.weekly.groupby("channel")["fte_gross"].mean() for name, r in results.items()})
-        cost = pd.DataFrame({name: [r.result.plan.cost, r.result.buffered.cost] for name, r in results.items()},
-                            index=["plan cost", "buffered cost"])
-        click.echo("mean required FTE per week (with shrinkage), by channel:\n" + fte.to_string(float_format="{:,.1f}".format))
-        click.echo("cost over the horizon:\n" + cost.to_string(float_format="{:,.0f}".format))
+        _echo_capacity(compare_capacity(results), list(results))
 
 
 def _one(scenario_path, folder, force):

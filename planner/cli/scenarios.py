@@ -249,10 +249,16 @@ def compare_scenarios(scenarios, by, out, force) -> None:
     """Run scenarios and compare them side by side: volume, FTE and service level.
 
     The first scenario is the reference: the others show their change from it, in units and %.
+    Scenarios with a [capacity] table are also compared as long-range capacity plans (with their
+    [channel_shift] and [launch] what-ifs, which act on those plans only): every channel's offered
+    volume and mean weekly required FTE, each group's planned FTE and hires, and the total cost of
+    the plan and of the buffered plan, in compare_capacity.csv beside each plan's
+    capacity_<scenario>.csv (as planner capacity writes it).
 
     \b
     Example:
       planner compare scenarios/base.toml scenarios/volume-plus-10.toml --by week
+      planner compare scenarios/capacity.toml scenarios/capacity-shift.toml scenarios/capacity-launch.toml
     """
     from planner.report import OutputFolder, compare, compare_figure
     from planner.scenario import Scenario
@@ -262,22 +268,65 @@ def compare_scenarios(scenarios, by, out, force) -> None:
     loaded = [Scenario.load(path) for path in scenarios]
     inputs = [file for scenario in loaded for file in scenario.inputs()]
     folder = Path(out) if out else Path("out") / "compare"
-    rollups = {}
+    rollups, plans, stems = {}, {}, {}
     with OutputFolder.claim(folder, protect=inputs, force=force):
-        for scenario in loaded:
+        for path, scenario in zip(scenarios, loaded):
             result = scenario.run()
             rollups[scenario.name] = result.weekly if by == "week" else result.daily
             if getattr(result, "groups", None) is not None:  # cross-trained: the groups' agents, by channel
                 from planner.report.groups import group_rollup
                 rollups[scenario.name] = group_rollup(result, scenario.config, by=by)
+            if scenario.config.raw.get("capacity"):  # the long-range plan, from the same interval run
+                from planner.capacity_run import capacity_plan
+                plans[scenario.name] = capacity_plan(scenario, run=result)
+                stems[scenario.name] = Path(path).stem if Path(path).stem not in stems.values() else f"{len(stems)}"
         table = compare(rollups)
+        capacity = None
+        if len(plans) >= 2:
+            from planner.capacity_run import compare_capacity
+            capacity = compare_capacity(plans)
         with OutputFolder(folder, protect=inputs, force=force) as target:
             target.write_csv("compare.csv", table)
             target.write_png("compare.png", compare_figure(rollups))
+            if capacity is not None:
+                target.write_csv("compare_capacity.csv", capacity)
+                for name, plan in plans.items():
+                    target.write_csv(f"capacity_{stems[name]}.csv", plan.table)
+                    target.write_csv(f"capacity_weekly_{stems[name]}.csv", plan.weekly)
     names = list(rollups)
     totals = {name: frame[["offered", "fte_gross"]].sum() for name, frame in rollups.items()}
-    click.echo(f"{'scenario':<28} {'offered':>12} {'gross FTE-' + by + 's':>16} {'change':>9}")
+    width = max(28, *(len(name) for name in names))
+    click.echo(f"{'scenario':<{width}} {'offered':>12} {'gross FTE-' + by + 's':>16} {'change':>9}")
     for name in names:
         change = 100.0 * (totals[name]["fte_gross"] / totals[names[0]]["fte_gross"] - 1.0)
-        click.echo(f"{name:<28} {totals[name]['offered']:>12,.0f} {totals[name]['fte_gross']:>16,.1f} {change:>8.1f}%")
+        click.echo(f"{name:<{width}} {totals[name]['offered']:>12,.0f} {totals[name]['fte_gross']:>16,.1f} {change:>8.1f}%")
+    if capacity is not None:
+        _echo_capacity(capacity, list(plans))
+        click.echo(f"-> {folder}/compare.csv, compare.png, compare_capacity.csv, capacity_*.csv")
+        return
+    if len(plans) == 1:
+        click.echo(f"(only {next(iter(plans))!r} has a [capacity] table: no capacity plans to compare)")
     click.echo(f"-> {folder}/compare.csv, compare.png")
+
+
+def _echo_capacity(table, names) -> None:
+    """The capacity plans side by side, one line per plan: every channel's mean weekly required FTE
+    (with shrinkage) and the total, then the plan's and the buffered plan's cost, with the change
+    from the first plan."""
+    import pandas as pd
+
+    def pick(measure, scope):
+        return table[(table["measure"] == measure) & (table["scope"] == scope)][names].iloc[0]
+
+    channels = table.loc[(table["measure"] == "required_fte") & ~table["scope"].str.startswith("group ")
+                         & (table["scope"] != "all"), "scope"].tolist()
+    fte = pd.DataFrame({c: pick("required_fte", c) for c in [*channels, "all"]})
+    fte["change"] = (100 * (fte["all"] / fte["all"].iloc[0] - 1)).map("{:+.1f}%".format)
+    cost = pd.DataFrame({"plan cost": pick("cost", "all"), "buffered plan cost": pick("buffered_cost", "all")})
+    cost["change"] = (100 * (cost["plan cost"] / cost["plan cost"].iloc[0] - 1)).map("{:+.1f}%".format)
+    cost["buffered change"] = (100 * (cost["buffered plan cost"] / cost["buffered plan cost"].iloc[0] - 1)).map(
+        "{:+.1f}%".format)
+    weeks = int(pick("weeks", "all").iloc[0])
+    click.echo(f"\ncapacity plans over {weeks} weeks: mean required FTE per week (with shrinkage), by channel:\n"
+               + fte.to_string(float_format="{:,.1f}".format))
+    click.echo(f"cost over the {weeks} weeks:\n" + cost.to_string(float_format="{:,.0f}".format))

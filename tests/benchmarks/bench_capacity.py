@@ -15,7 +15,13 @@ Figures printed:
    Monte Carlo: the largest P(short even with max overtime) over the weeks hiring can reach, for
    the deterministic and the buffered plans, the weeks it cannot reach, and the buffer's extra cost.
 
+3. The long-range forecast's rolling-origin backtest on the sample history (scenarios/data, 104
+   weeks; origins every 4 weeks over the last 44, 13 weeks ahead): MASE per channel of the
+   regression alone without events ("before", the last stop's model), and of the used forecast
+   (events as regressors, candidate chosen on the training weeks) against both baselines.
+
     python tests/benchmarks/bench_capacity.py [--groups 20] [--weeks 104] [--paths 10000]
+    python tests/benchmarks/bench_capacity.py --backtest-only
 """
 
 from __future__ import annotations
@@ -55,8 +61,12 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument("--paths", type=int, default=10_000)
     parser.add_argument("--skip-risk", action="store_true", help="only the MILP timings")
+    parser.add_argument("--backtest-only", action="store_true", help="only the long-range backtest (3.)")
     args = parser.parse_args()
     print(f"load average {os.getloadavg()[0]:.2f} (2 cores shared; timings inflated under load)")
+    if args.backtest_only:
+        backtest()
+        return
     models = instance(args.groups, args.weeks)
 
     clock = time.perf_counter()
@@ -95,6 +105,35 @@ def main() -> None:
     print(f"   cost: deterministic {result.plan.cost:,.0f}, buffered {result.buffered.cost:,.0f}, "
           f"buffer's extra cost {result.extra_cost:,.0f} ({100 * result.extra_cost / result.plan.cost:.2f}%); "
           f"hires {int(result.plan.classes['hires'].sum())} -> {int(result.buffered.classes['hires'].sum())}")
+    backtest()
+
+
+def backtest() -> None:
+    """3.: the long-range backtest on the sample history, before and after (see the module docstring)."""
+    from planner.capacity.longrange import week_accuracy, weekly_backtest, weekly_totals
+    from planner.scenario import Scenario
+
+    scenario = Scenario.load(os.path.join(os.path.dirname(__file__), "..", "..", "scenarios", "capacity.toml"))
+    history = scenario.read_history()
+    events = scenario.read_events(history)
+    weekly = weekly_totals(history)
+    holidays = events.loc[events["kind"] == "public_holiday", "start"].dt.date
+    first = max(53, weekly["week_start"].nunique() - 44)
+    cpu = time.process_time()
+    before = week_accuracy(weekly_backtest(weekly, holiday_dates=holidays, first_train_weeks=first, select=False))
+    after = week_accuracy(weekly_backtest(weekly, holiday_dates=holidays, first_train_weeks=first, events=events))
+    cpu = time.process_time() - cpu
+    table = before.pivot(index="channel", columns="model", values="mase")[["trend_season"]].rename(
+        columns={"trend_season": "before: regression"})
+    mase = after.pivot(index="channel", columns="model", values="mase")
+    table["after: regression + events"] = mase["trend_season"]
+    table["after: used (chosen)"] = mase["longrange"]
+    table["seasonal_naive"] = mase["seasonal_naive"]
+    table["last_year_same_week"] = mase["last_year_same_week"]
+    table["choices over the origins"] = after[after["model"] == "longrange"].set_index("channel")["chosen"]
+    print(f"\n3. long-range backtest on the sample history ({weekly['week_start'].nunique()} weeks), MASE "
+          f"(CPU {cpu:.1f} s):")
+    print(table.to_string(float_format="{:.2f}".format))
 
 
 if __name__ == "__main__":
