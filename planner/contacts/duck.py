@@ -456,12 +456,13 @@ def duck_kpis(path, *, tz: str, targets=None, by: str = "day", short_abandon_s: 
 
 
 def duck_tables(path, *, tz: str, interval="15min", targets=None, by=("day",), short_abandon_s: float = 5.0,
-                kinds=None, end=None, memory_limit: str = "4GB", threads: int | None = None
-                ) -> tuple[pd.DataFrame, dict[str, KpiReport]]:
+                kinds=None, end=None, known_targets_only: bool = False, memory_limit: str = "4GB",
+                threads: int | None = None) -> tuple[pd.DataFrame, dict[str, KpiReport]]:
     """:func:`duck_history` and :func:`duck_kpis` for each period of ``by``, on one connection.
 
     The log is checked and its time range read once (one scan), then the history is one more scan
-    and each report two (aggregates, and the next-contact window). Returns ``(history, {by: report})``.
+    and each report two (aggregates, and the next-contact window). ``known_targets_only``: drop the
+    targets of channels the log does not have (else they are an error). Returns ``(history, {by: report})``.
     """
     for one in by:
         if one not in BY:
@@ -471,6 +472,8 @@ def duck_tables(path, *, tz: str, interval="15min", targets=None, by=("day",), s
     with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
         log = _contacts_view(con, path, kinds, tz)
         history = _history(con, log, interval_s, path)
+        if known_targets_only:
+            targets = {name: spec for name, spec in (targets or {}).items() if name in log.channels}
         facts = {}
         reports = {one: _kpis(con, log, targets=targets, by=one, short_abandon_s=short_abandon_s,
                               interval_s=interval_s, kinds=kinds, end=end, facts=facts) for one in by}
