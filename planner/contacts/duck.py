@@ -106,12 +106,14 @@ def pick_engine(path, engine: str = "auto", messages=None) -> str:
 
 
 class _Log(NamedTuple):
-    """What the checking scan of a log found: its channels (sorted), first arrival and last time [UTC us]."""
+    """What the checking scan of a log found: its channels (sorted), first arrival and last time [UTC us],
+    the zone, and the largest line number."""
 
     channels: list
     first_us: int
     end_us: int
     tz: str
+    last_line: int
 
 
 def _offset_us(tz: str, second: int) -> int:
@@ -195,7 +197,7 @@ def _contacts_view(con, path, kinds, tz: str) -> _Log:
         FROM {source}""")
     found = con.execute("""SELECT channel, min(line) FILTER (WHERE arrived_at IS NULL OR channel IS NULL OR
         (abandoned_text IS NOT NULL AND abandoned_flag IS NULL)), min(epoch_us(arrived_at)), max(epoch_us(arrived_at)),
-        max(epoch_us(answered_at)), max(epoch_us(ended_at)) FROM raw GROUP BY channel""").fetchall()
+        max(epoch_us(answered_at)), max(epoch_us(ended_at)), max(line) FROM raw GROUP BY channel""").fetchall()
     first_bad = min((row[1] for row in found if row[1] is not None), default=None)  # one scan: channels and checks
     bad = None if first_bad is None else con.execute("""SELECT line, CASE WHEN channel IS NULL THEN 'channel'
         WHEN arrived_text IS NULL THEN 'missing' WHEN arrived_at IS NULL THEN 'arrived_at' ELSE 'abandoned' END,
@@ -211,7 +213,7 @@ def _contacts_view(con, path, kinds, tz: str) -> _Log:
         raise InputError(f"{path}:{line}:{message}")
     channels = sorted(row[0] for row in found)
     first_us, last_us = min(row[2] for row in found), max(row[3] for row in found)
-    end_us = max(v for row in found for v in row[3:] if v is not None)
+    end_us = max(v for row in found for v in row[3:6] if v is not None)
     kind_of = channel_kinds(channels, kinds)
     con.execute("CREATE OR REPLACE TEMP TABLE kinds (channel VARCHAR, ch INTEGER, kind VARCHAR)")
     con.executemany("INSERT INTO kinds VALUES (?, ?, ?)", [(c, i, kind_of[c]) for i, c in enumerate(channels)])
@@ -226,7 +228,7 @@ def _contacts_view(con, path, kinds, tz: str) -> _Log:
                COALESCE(agent_handle_s, CASE WHEN answered AND kind <> 'deferred'
                         THEN (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6 END) AS work_s
         FROM r""")
-    return _Log(channels, first_us, end_us, tz)
+    return _Log(channels, first_us, end_us, tz, max(row[6] for row in found))
 
 
 def duck_read_contacts(path, *, tz: str, kinds=None, channels=None, memory_limit: str = "4GB",
@@ -410,13 +412,19 @@ def _kpis(con, log: _Log, *, targets, by, short_abandon_s, interval_s, kinds, en
                quantile_cont(CASE WHEN answered THEN wait_s END, 0.9) AS q90,
                fsum(CASE WHEN answered THEN work_s END) / count(CASE WHEN answered THEN work_s END) AS work
         FROM e GROUP BY ALL ORDER BY ch, period""").df()
-    # the window carries only narrow columns (the channel as an integer), so 10^8 rows sort within memory_limit
+    # the window sorts every contact: it carries only narrow columns (channel, line and local day as small
+    # integers), so 10^8 rows sort with less spilling under memory_limit
+    small = ("USMALLINT" if len(channels) < 2**16 else "INTEGER", "UINTEGER" if log.last_line < 2**32 else "BIGINT")
+    key, unit = (period, 1) if by in ("interval", "total") else (f"CAST({period} // {DAY_US} AS INTEGER)", DAY_US)
     repeats = con.execute(f"""
-        WITH w AS (
-            SELECT ch, {period} AS period, answered, resolved,
+        WITH n AS (
+            SELECT CAST(ch AS {small[0]}) AS ch, {key} AS key, answered, resolved, customer_id, arrived_us,
+                   CAST(line AS {small[1]}) AS line FROM contacts),
+        w AS (
+            SELECT ch, key * {unit} AS period, answered, resolved,
                    CASE WHEN customer_id IS NULL THEN NULL ELSE LEAD(arrived_us) OVER w - arrived_us END AS gap,
                    LEAD(ch) OVER w AS next_ch
-            FROM contacts WINDOW w AS (PARTITION BY customer_id ORDER BY arrived_us, line)),
+            FROM n WINDOW w AS (PARTITION BY customer_id ORDER BY arrived_us, line)),
         x AS (
             SELECT *, {fcr} AS f, {repeat.format(s=DAY_US)} AS r1, {repeat.format(s=7 * DAY_US)} AS r7,
                    CASE WHEN COALESCE(gap <= {DAY_US}, FALSE) THEN next_ch ELSE -1 END AS next_hit
