@@ -125,3 +125,18 @@ def test_the_review_equals_the_pandas_review(logs):
     _same(duck.summary, reference.summary)
     _same(duck.history, reference.history)
     pd.testing.assert_frame_equal(duck.patience, reference.patience, check_exact=False, rtol=1e-12, atol=0.0)
+
+
+@pytest.mark.parametrize("zone,interval", [("Asia/Kolkata", "1h"), ("Australia/Lord_Howe", "1h"),
+                                           ("Australia/Lord_Howe", "30min")])
+def test_the_history_in_zones_off_the_hour(logs, tmp_path, zone, interval):
+    """Hourly history where the zone is half an hour off UTC (the checking scan counts it, shifted) and
+    where its clock change is half an hour (Lord Howe: counted again by the zone's offsets)."""
+    folder, _, kinds, _ = logs
+    raw = pd.read_parquet(folder / "log.parquet")
+    shift = pd.Timestamp("2026-10-01", tz="UTC") - raw["arrived_at"].min().floor("D")  # Lord Howe: +10:30 -> +11
+    raw.assign(**{c: raw[c] + shift for c in ("arrived_at", "answered_at", "ended_at")}).to_parquet(
+        tmp_path / "moved.parquet", index=False)
+    contacts = read_contacts(tmp_path / "moved.parquet", tz=zone, kinds=kinds)
+    _same(duck_history(tmp_path / "moved.parquet", tz=zone, kinds=kinds, interval=interval),
+          to_history(contacts, interval))

@@ -54,7 +54,8 @@ def connect(*, memory_limit: str = "4GB", threads: int | None = None, tz: str = 
     """An in-memory DuckDB connection that spills to a private temporary folder (removed after)."""
     duckdb = _duckdb()
     spill = tempfile.mkdtemp(prefix="planner-duckdb-")
-    config = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": True}
+    config = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": True,
+              "enable_progress_bar": False}  # stderr is for one Error: line
     if threads:
         config["threads"] = int(threads)
     con = duckdb.connect(config=config)
@@ -114,6 +115,7 @@ class _Log(NamedTuple):
     end_us: int
     tz: str
     last_line: int
+    counts: pd.DataFrame | None = None  # the history's counts per (ch, slot), when the checking scan made them
 
 
 def _offset_us(tz: str, second: int) -> int:
@@ -162,7 +164,7 @@ def _flag(column: str, kind: str | None, default: str) -> str:
     return f"CASE WHEN {text} IN ({true}) THEN TRUE WHEN {text} IN ({false}) THEN FALSE ELSE NULL END"
 
 
-def _contacts_view(con, path, kinds, tz: str) -> _Log:
+def _contacts_view(con, path, kinds, tz: str, interval_s: float | None = None) -> _Log:
     """Create the view ``contacts`` (one row per contact, derived columns in seconds, ``ch`` the channel's
     index in sorted order, ``local_us`` the local wall clock); checks the rows and reads the time range in one scan."""
     source = _source(path)
@@ -195,9 +197,26 @@ def _contacts_view(con, path, kinds, tz: str) -> _Log:
         {_flag('resolved', types.get('resolved'), 'CAST(NULL AS BOOLEAN)')} AS resolved,
         {"NULLIF(TRY_CAST(agent_handle_s AS DOUBLE), 'NaN'::DOUBLE)" if 'agent_handle_s' in has else 'CAST(NULL AS DOUBLE)'} AS agent_handle_s
         FROM {source}""")
-    found = con.execute("""SELECT channel, min(line) FILTER (WHERE arrived_at IS NULL OR channel IS NULL OR
-        (abandoned_text IS NOT NULL AND abandoned_flag IS NULL)), min(epoch_us(arrived_at)), max(epoch_us(arrived_at)),
-        max(epoch_us(answered_at)), max(epoch_us(ended_at)), max(line) FROM raw GROUP BY channel""").fetchall()
+    # one scan: channels, checks, time range and, when asked, the history's counts (see _history)
+    residue = None if interval_s is None else _residue(_zone_pieces(tz, *(2 * [_now_us()])), interval_s)
+    answered = "(NOT abandoned_flag AND answered_at IS NOT NULL)"
+    slot = "" if residue is None else f"""{_slot_sql(interval_s, "epoch_us(arrived_at)", str(residue))} AS slot,
+        count(*) AS offered, count_if({answered}) AS handled, count_if(abandoned_flag) AS abandoned,
+        count_if({answered} AND agent_handle_s IS NOT NULL) AS timed_handle,
+        fsum(CASE WHEN {answered} THEN agent_handle_s END) AS work_handle,
+        count_if({answered} AND COALESCE(agent_handle_s, epoch_us(ended_at) - epoch_us(answered_at)) IS NOT NULL)
+            AS timed_live,
+        fsum(CASE WHEN {answered} THEN COALESCE(agent_handle_s, (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6)
+            END) AS work_live,"""
+    parts = con.execute(f"""SELECT channel, {slot} min(line) FILTER (WHERE arrived_at IS NULL OR channel IS NULL OR
+        (abandoned_text IS NOT NULL AND abandoned_flag IS NULL)) AS bad, min(epoch_us(arrived_at)) AS first,
+        max(epoch_us(arrived_at)) AS last, max(epoch_us(answered_at)) AS answered, max(epoch_us(ended_at)) AS ended,
+        max(line) AS lines FROM raw GROUP BY ALL""").df()
+    by_channel = parts.groupby("channel", dropna=False, sort=False)
+    summary = pd.DataFrame({"bad": by_channel["bad"].min(), "first": by_channel["first"].min(),
+                            **{c: by_channel[c].max() for c in ("last", "answered", "ended", "lines")}})
+    found = [(name, *(None if pd.isna(v) else int(v) for v in row))
+             for name, row in zip(summary.index, summary.to_numpy(object))]
     first_bad = min((row[1] for row in found if row[1] is not None), default=None)  # one scan: channels and checks
     bad = None if first_bad is None else con.execute("""SELECT line, CASE WHEN channel IS NULL THEN 'channel'
         WHEN arrived_text IS NULL THEN 'missing' WHEN arrived_at IS NULL THEN 'arrived_at' ELSE 'abandoned' END,
@@ -215,6 +234,7 @@ def _contacts_view(con, path, kinds, tz: str) -> _Log:
     first_us, last_us = min(row[2] for row in found), max(row[3] for row in found)
     end_us = max(v for row in found for v in row[3:6] if v is not None)
     kind_of = channel_kinds(channels, kinds)
+    pieces = _zone_pieces(tz, first_us, last_us)
     con.execute("CREATE OR REPLACE TEMP TABLE kinds (channel VARCHAR, ch INTEGER, kind VARCHAR)")
     con.executemany("INSERT INTO kinds VALUES (?, ?, ?)", [(c, i, kind_of[c]) for i, c in enumerate(channels)])
     con.execute(f"""CREATE OR REPLACE TEMP VIEW contacts AS
@@ -222,13 +242,24 @@ def _contacts_view(con, path, kinds, tz: str) -> _Log:
                           NOT abandoned_flag AND answered_at IS NOT NULL AS answered, epoch_us(arrived_at) AS arrived_us
                    FROM raw JOIN kinds USING (channel))
         SELECT line, contact_id, customer_id, agent_id, agent_handle_s, channel, ch, kind, arrived_at, answered_at, ended_at, abandoned, answered, resolved,
-               arrived_us, arrived_us + {_offset_sql(_zone_pieces(tz, first_us, last_us))} AS local_us,
+               arrived_us, arrived_us + {_offset_sql(pieces)} AS local_us,
                CASE WHEN abandoned THEN (epoch_us(ended_at) - epoch_us(arrived_at)) / 1e6
                     ELSE (epoch_us(answered_at) - epoch_us(arrived_at)) / 1e6 END AS wait_s,
                COALESCE(agent_handle_s, CASE WHEN answered AND kind <> 'deferred'
                         THEN (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6 END) AS work_s
         FROM r""")
-    return _Log(channels, first_us, end_us, tz, max(row[6] for row in found))
+    counts = None
+    if residue is not None and _residue(pieces, interval_s) == residue:  # else _history counts them again
+        index = {c: i for i, c in enumerate(channels)}
+        deferred = parts["channel"].map(kind_of).eq("deferred").to_numpy()
+        counts = pd.DataFrame({"ch": parts["channel"].map(index).to_numpy(int), "slot": parts["slot"].to_numpy(np.int64),
+                               **{c: parts[c].to_numpy(float) for c in ("offered", "handled", "abandoned")},
+                               "timed": np.where(deferred, parts["timed_handle"], parts["timed_live"]).astype(float),
+                               "work": np.where(deferred, pd.to_numeric(parts["work_handle"]).to_numpy(float, na_value=np.nan),
+                                                pd.to_numeric(parts["work_live"]).to_numpy(float, na_value=np.nan))})
+        counts = counts.sort_values(["ch", "slot"], ignore_index=True)
+        counts.attrs["interval_s"] = interval_s
+    return _Log(channels, first_us, end_us, tz, max(row[6] for row in found), counts)
 
 
 def duck_read_contacts(path, *, tz: str, kinds=None, channels=None, memory_limit: str = "4GB",
@@ -271,10 +302,26 @@ def _floor_sql(value: str, step_us: int) -> str:
     return f"({value} - ((({value}) % {step_us}) + {step_us}) % {step_us})"
 
 
-def _slot_sql(interval_s: float) -> str:
-    """SQL: start [UTC us] of the local wall-clock step holding the arrival (as :func:`local_floor_ns`)."""
+def _slot_sql(interval_s: float, arrived: str = "arrived_us", offset: str | None = None) -> str:
+    """SQL: start [UTC us] of the local wall-clock step holding the arrival (as :func:`local_floor_ns`).
+
+    ``offset``: an SQL offset [us] to use instead of the zone's (any with the same remainder by the step).
+    """
     step = int(interval_s * 1e6)
-    return f"(arrived_us - (((local_us % {step}) + {step}) % {step}))"
+    local = "local_us" if offset is None else f"({arrived} + {offset})"
+    return f"({arrived} - ((({local} % {step}) + {step}) % {step}))"
+
+
+def _residue(pieces, interval_s: float) -> int | None:
+    """The one remainder [us] of the zone's offsets by the step (then the step of an arrival needs no
+    offset pieces: the UTC time shifted by it floors the same), or None when the offsets differ by it."""
+    step = int(interval_s * 1e6)
+    left = {offset % step for _, offset in pieces}
+    return left.pop() if len(left) == 1 else None
+
+
+def _now_us() -> int:
+    return pd.Timestamp.now(tz="UTC").value // 1000
 
 
 def _period_sql(by: str, interval_s: float) -> str:
@@ -293,11 +340,13 @@ def _period_sql(by: str, interval_s: float) -> str:
 def _history(con, log: _Log, interval_s: float, source) -> pd.DataFrame:
     """The history frame of :func:`duck_history` from the view ``contacts``."""
     tz = log.tz
-    counts = con.execute(f"""SELECT ch, {_slot_sql(interval_s)} AS slot, count(*) AS offered,
-           count_if(answered) AS handled, count_if(abandoned) AS abandoned,
-           count_if(answered AND work_s IS NOT NULL) AS timed,
-           fsum(CASE WHEN answered THEN work_s END) AS work
-        FROM contacts GROUP BY ALL ORDER BY ch, slot""").df()
+    counts = log.counts
+    if counts is None or counts.attrs["interval_s"] != interval_s:
+        counts = con.execute(f"""SELECT ch, {_slot_sql(interval_s)} AS slot, count(*) AS offered,
+               count_if(answered) AS handled, count_if(abandoned) AS abandoned,
+               count_if(answered AND work_s IS NOT NULL) AS timed,
+               fsum(CASE WHEN answered THEN work_s END) AS work
+            FROM contacts GROUP BY ALL ORDER BY ch, slot""").df()
     frames = []
     for ch, rows in counts.groupby("ch", sort=True):
         slots = rows["slot"].to_numpy(np.int64) * 1000
@@ -333,7 +382,7 @@ def duck_history(path, *, tz: str, interval="15min", kinds=None, memory_limit: s
     tz = check_timezone(tz)
     interval_s = interval_of(interval)
     with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
-        return _history(con, _contacts_view(con, path, kinds, tz), interval_s, path)
+        return _history(con, _contacts_view(con, path, kinds, tz, interval_s), interval_s, path)
 
 
 def _business_hours(con, goal: dict, end_us: int, tz: str) -> bool:
@@ -478,7 +527,7 @@ def duck_tables(path, *, tz: str, interval="15min", targets=None, by=("day",), s
     tz = check_timezone(tz)
     interval_s = interval_of(interval)
     with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
-        log = _contacts_view(con, path, kinds, tz)
+        log = _contacts_view(con, path, kinds, tz, interval_s)
         history = _history(con, log, interval_s, path)
         if known_targets_only:
             targets = {name: spec for name, spec in (targets or {}).items() if name in log.channels}
