@@ -54,13 +54,13 @@ def connect(*, memory_limit: str = "4GB", threads: int | None = None, tz: str = 
     """An in-memory DuckDB connection that spills to a private temporary folder (removed after)."""
     duckdb = _duckdb()
     spill = tempfile.mkdtemp(prefix="planner-duckdb-")
-    config = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": True,
-              "enable_progress_bar": False}  # stderr is for one Error: line
+    config = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": True}
     if threads:
         config["threads"] = int(threads)
     con = duckdb.connect(config=config)
     try:
         con.execute(f"SET TimeZone = '{tz}'")
+        con.execute("SET enable_progress_bar = false")  # stderr is for one Error: line
         yield con
     finally:
         con.close()
