@@ -15,8 +15,8 @@ from planner.contacts.kpis import BY
 from planner.scenario import Scenario
 
 duckdb = pytest.importorskip("duckdb")
-from planner.contacts.duck import (  # noqa: E402
-    _offset_sql, _zone_pieces, duck_history, duck_kpis, duck_read_contacts, duck_tables)
+from planner.contacts.duck import duck_history, duck_kpis, duck_read_contacts, duck_tables  # noqa: E402
+from planner.contacts.duck_time import offset_sql, zone_pieces  # noqa: E402
 
 TZ = "Europe/London"
 
@@ -83,13 +83,13 @@ def test_zone_pieces_give_the_offset_pandas_gives(zone):
     """The integer offset pieces against pandas' conversion of each instant: random instants over 2009-2031
     and every change +-1 us (Lord Howe shifts 30 min; Apia skipped a whole day in 2011)."""
     first, last = pd.Timestamp("2009-01-01", tz="UTC").value // 1000, pd.Timestamp("2031-01-01", tz="UTC").value // 1000
-    pieces = _zone_pieces(zone, first, last)
+    pieces = zone_pieces(zone, first, last)
     changes = [start for start, _ in pieces[1:]]
     assert len(changes) >= (1 if zone == "Pacific/Apia" else 0)
     rng = __import__("numpy").random.default_rng(7)
     instants = sorted({*rng.integers(first, last, 2000).tolist(), *(c + d for c in changes for d in (-1, 0, 1))})
     with duckdb.connect() as con:
-        got = con.execute(f"SELECT {_offset_sql(pieces)} FROM unnest(?) t(arrived_us)", [instants]).fetchall()
+        got = con.execute(f"SELECT {offset_sql(pieces)} FROM unnest(?) t(arrived_us)", [instants]).fetchall()
     utc = pd.DatetimeIndex(pd.to_datetime(instants, unit="us")).tz_localize("UTC")
     expected = (utc.tz_convert(zone).tz_localize(None) - utc.tz_localize(None)) // pd.Timedelta(microseconds=1)
     assert [row[0] for row in got] == list(expected)

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import local_midnights
+from planner.contacts.duck_time import DAY_US, end_us_of, now_us, offset_sql, period_sql, residue, slot_sql, zone_pieces
 from planner.contacts.history import day_grid, interval_of
 from planner.contacts.kpis import BY, TABLE_COLUMNS, KpiReport, _targets, open_seconds
 from planner.contacts.read import CONTACT_OPTIONAL, CONTACT_REQUIRED, channel_kinds
@@ -118,41 +119,6 @@ class _Log(NamedTuple):
     counts: pd.DataFrame | None = None  # the history's counts per (ch, slot), when the checking scan made them
 
 
-def _offset_us(tz: str, second: int) -> int:
-    """UTC offset [us] of zone ``tz`` at the instant ``second`` [s since the epoch]."""
-    return int(pd.Timestamp(second, unit="s", tz="UTC").tz_convert(tz).utcoffset() // pd.Timedelta(microseconds=1))
-
-
-def _zone_pieces(tz: str, first_us: int, last_us: int) -> list[tuple[int, int]]:
-    """The zone's UTC offset over [first_us, last_us] as pieces ``(from UTC us, offset us)``, the first from -inf.
-
-    Offsets are read hourly from the time-zone database (as pandas converts), and each change is
-    bisected to its exact second (tzdata changes on whole seconds), so ``arrived_us + offset`` is the
-    local wall clock of every contact without a per-row zone conversion.
-    """
-    hour = 3_600_000_000
-    hours = np.arange(first_us // hour - 1, last_us // hour + 2, dtype=np.int64) * 3600
-    utc = pd.DatetimeIndex(hours * 10**9).tz_localize("UTC")
-    offsets = (utc.tz_convert(tz).tz_localize(None).asi8 - utc.tz_localize(None).asi8) // 1000
-    pieces = [(None, int(offsets[0]))]
-    for i in np.flatnonzero(offsets[1:] != offsets[:-1]) + 1:
-        before, after = int(hours[i - 1]), int(hours[i])  # the offset changes in (before, after]
-        while after - before > 1:
-            middle = (before + after) // 2
-            before, after = (middle, after) if _offset_us(tz, middle) == offsets[i - 1] else (before, middle)
-        pieces.append((after * 1_000_000, int(offsets[i])))
-    return pieces
-
-
-def _offset_sql(pieces: list[tuple[int, int]]) -> str:
-    """SQL: the UTC offset [us] at ``arrived_us`` from :func:`_zone_pieces` (a balanced tree of CASEs)."""
-    if len(pieces) == 1:
-        return str(pieces[0][1])
-    middle = len(pieces) // 2
-    return (f"(CASE WHEN arrived_us < {pieces[middle][0]} THEN {_offset_sql(pieces[:middle])} "
-            f"ELSE {_offset_sql(pieces[middle:])} END)")
-
-
 def _flag(column: str, kind: str | None, default: str) -> str:
     """SQL: a true/false column read as the pandas reader reads it (a BOOLEAN column as it is)."""
     if kind is None:
@@ -198,9 +164,9 @@ def _contacts_view(con, path, kinds, tz: str, interval_s: float | None = None) -
         {"NULLIF(TRY_CAST(agent_handle_s AS DOUBLE), 'NaN'::DOUBLE)" if 'agent_handle_s' in has else 'CAST(NULL AS DOUBLE)'} AS agent_handle_s
         FROM {source}""")
     # one scan: channels, checks, time range and, when asked, the history's counts (see _history)
-    residue = None if interval_s is None else _residue(_zone_pieces(tz, *(2 * [_now_us()])), interval_s)
+    shift = None if interval_s is None else residue(zone_pieces(tz, *(2 * [now_us()])), interval_s)
     answered = "(NOT abandoned_flag AND answered_at IS NOT NULL)"
-    slot = "" if residue is None else f"""{_slot_sql(interval_s, "epoch_us(arrived_at)", str(residue))} AS slot,
+    slot = "" if shift is None else f"""{slot_sql(interval_s, "epoch_us(arrived_at)", str(shift))} AS slot,
         count(*) AS offered, count_if({answered}) AS handled, count_if(abandoned_flag) AS abandoned,
         count_if({answered} AND agent_handle_s IS NOT NULL) AS timed_handle,
         fsum(CASE WHEN {answered} THEN agent_handle_s END) AS work_handle,
@@ -234,7 +200,7 @@ def _contacts_view(con, path, kinds, tz: str, interval_s: float | None = None) -
     first_us, last_us = min(row[2] for row in found), max(row[3] for row in found)
     end_us = max(v for row in found for v in row[3:6] if v is not None)
     kind_of = channel_kinds(channels, kinds)
-    pieces = _zone_pieces(tz, first_us, last_us)
+    pieces = zone_pieces(tz, first_us, last_us)
     con.execute("CREATE OR REPLACE TEMP TABLE kinds (channel VARCHAR, ch INTEGER, kind VARCHAR)")
     con.executemany("INSERT INTO kinds VALUES (?, ?, ?)", [(c, i, kind_of[c]) for i, c in enumerate(channels)])
     con.execute(f"""CREATE OR REPLACE TEMP VIEW contacts AS
@@ -242,14 +208,14 @@ def _contacts_view(con, path, kinds, tz: str, interval_s: float | None = None) -
                           NOT abandoned_flag AND answered_at IS NOT NULL AS answered, epoch_us(arrived_at) AS arrived_us
                    FROM raw JOIN kinds USING (channel))
         SELECT line, contact_id, customer_id, agent_id, agent_handle_s, channel, ch, kind, arrived_at, answered_at, ended_at, abandoned, answered, resolved,
-               arrived_us, arrived_us + {_offset_sql(pieces)} AS local_us,
+               arrived_us, arrived_us + {offset_sql(pieces)} AS local_us,
                CASE WHEN abandoned THEN (epoch_us(ended_at) - epoch_us(arrived_at)) / 1e6
                     ELSE (epoch_us(answered_at) - epoch_us(arrived_at)) / 1e6 END AS wait_s,
                COALESCE(agent_handle_s, CASE WHEN answered AND kind <> 'deferred'
                         THEN (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6 END) AS work_s
         FROM r""")
     counts = None
-    if residue is not None and _residue(pieces, interval_s) == residue:  # else _history counts them again
+    if shift is not None and residue(pieces, interval_s) == shift:  # else _history counts them again
         index = {c: i for i, c in enumerate(channels)}
         deferred = parts["channel"].map(kind_of).eq("deferred").to_numpy()
         counts = pd.DataFrame({"ch": parts["channel"].map(index).to_numpy(int), "slot": parts["slot"].to_numpy(np.int64),
@@ -294,55 +260,12 @@ def duck_read_contacts(path, *, tz: str, kinds=None, channels=None, memory_limit
     return out
 
 
-DAY_US = 86_400_000_000
-
-
-def _floor_sql(value: str, step_us: int) -> str:
-    """SQL: ``value`` floored to a multiple of ``step_us`` (also before 1970: DuckDB's ``%`` truncates)."""
-    return f"({value} - ((({value}) % {step_us}) + {step_us}) % {step_us})"
-
-
-def _slot_sql(interval_s: float, arrived: str = "arrived_us", offset: str | None = None) -> str:
-    """SQL: start [UTC us] of the local wall-clock step holding the arrival (as :func:`local_floor_ns`).
-
-    ``offset``: an SQL offset [us] to use instead of the zone's (any with the same remainder by the step).
-    """
-    step = int(interval_s * 1e6)
-    local = "local_us" if offset is None else f"({arrived} + {offset})"
-    return f"({arrived} - ((({local} % {step}) + {step}) % {step}))"
-
-
-def _residue(pieces, interval_s: float) -> int | None:
-    """The one remainder [us] of the zone's offsets by the step (then the step of an arrival needs no
-    offset pieces: the UTC time shifted by it floors the same), or None when the offsets differ by it."""
-    step = int(interval_s * 1e6)
-    left = {offset % step for _, offset in pieces}
-    return left.pop() if len(left) == 1 else None
-
-
-def _now_us() -> int:
-    return pd.Timestamp.now(tz="UTC").value // 1000
-
-
-def _period_sql(by: str, interval_s: float) -> str:
-    """SQL: the period key of a contact: UTC us for intervals, the local wall-clock start [us] otherwise."""
-    if by == "interval":
-        return _slot_sql(interval_s)
-    if by == "day":
-        return _floor_sql("local_us", DAY_US)
-    if by == "week":  # days since the epoch back to Monday (1970-01-01 was a Thursday)
-        return f"({_floor_sql('local_us', DAY_US)} - ((((local_us // {DAY_US}) + 3) % 7 + 7) % 7) * {DAY_US})"
-    if by == "month":
-        return "epoch_us(date_trunc('month', make_timestamp(local_us)))"
-    return "CAST(NULL AS BIGINT)"
-
-
 def _history(con, log: _Log, interval_s: float, source) -> pd.DataFrame:
     """The history frame of :func:`duck_history` from the view ``contacts``."""
     tz = log.tz
     counts = log.counts
     if counts is None or counts.attrs["interval_s"] != interval_s:
-        counts = con.execute(f"""SELECT ch, {_slot_sql(interval_s)} AS slot, count(*) AS offered,
+        counts = con.execute(f"""SELECT ch, {slot_sql(interval_s)} AS slot, count(*) AS offered,
                count_if(answered) AS handled, count_if(abandoned) AS abandoned,
                count_if(answered AND work_s IS NOT NULL) AS timed,
                fsum(CASE WHEN answered THEN work_s END) AS work
@@ -422,7 +345,7 @@ def _kpis(con, log: _Log, *, targets, by, short_abandon_s, interval_s, kinds, en
     facts = {} if facts is None else facts
     if "customer" not in facts:
         facts.update(customer=_exists(con, "customer_id"), resolved=_exists(con, "resolved"))
-    end_us = log.end_us if end is None else _us(end, tz)
+    end_us = log.end_us if end is None else end_us_of(end, tz)
     index = {c: i for i, c in enumerate(channels)}
     con.execute("CREATE OR REPLACE TEMP TABLE targets (ch INTEGER, level DOUBLE, threshold DOUBLE, business BOOLEAN)")
     if goal:
@@ -436,7 +359,7 @@ def _kpis(con, log: _Log, *, targets, by, short_abandon_s, interval_s, kinds, en
     fcr = ("CASE WHEN answered THEN (NOT COALESCE(gap <= 604800000000, FALSE) AND COALESCE(resolved, TRUE))::DOUBLE END"
            if has_customer or has_resolved else "CAST(NULL AS DOUBLE)")
     hits = ", ".join(f"count_if(next_hit = {i}) AS \"to {i}\"" for i in range(len(channels)))
-    period = _period_sql(by, interval_s)
+    period = period_sql(by, interval_s)
     rows = con.execute(f"""
         WITH c AS (
             SELECT ch, {period} AS period, arrived_us, answered, abandoned, wait_s, work_s,
@@ -490,7 +413,7 @@ def _kpis(con, log: _Log, *, targets, by, short_abandon_s, interval_s, kinds, en
 
 def _floor_local_day(log: _Log) -> np.datetime64:
     """The local date of the first arrival."""
-    local = log.first_us + _zone_pieces(log.tz, log.first_us, log.first_us)[-1][1]
+    local = log.first_us + zone_pieces(log.tz, log.first_us, log.first_us)[-1][1]
     return np.datetime64(local - local % DAY_US, "us")
 
 
@@ -535,12 +458,6 @@ def duck_tables(path, *, tz: str, interval="15min", targets=None, by=("day",), s
         reports = {one: _kpis(con, log, targets=targets, by=one, short_abandon_s=short_abandon_s,
                               interval_s=interval_s, kinds=kinds, end=end, facts=facts) for one in by}
     return history, reports
-
-
-def _us(end, tz: str) -> int:
-    end = pd.Timestamp(end)
-    end = end.tz_localize(tz) if end.tz is None else end
-    return int(end.value // 1000)
 
 
 def _report(rows: pd.DataFrame, channels: list[str], *, by, tz, first_day, targets, kinds,
