@@ -21,7 +21,7 @@ from planner.contacts import (
     to_history,
 )
 from planner.contacts.plots import concurrency_figure, patience_figure
-from planner.contacts.duck import duck_history, duck_kpis, duck_read_contacts, pick_engine
+from planner.contacts.duck import duck_read_contacts, duck_tables, pick_engine
 from planner.errors import InputError
 from planner.report import OutputFolder, report_html
 from planner.scenario import Scenario
@@ -147,11 +147,9 @@ def duck_review(path, *, tz, targets, kinds, by, short_abandon_s, interval_s, in
     """:func:`review_log` with DuckDB: KPIs and history out of core; patience and concurrency from the
     live channels' contacts only (the rows they need)."""
     options = dict(tz=tz, kinds=kinds)
-    history = duck_history(path, interval=interval_s, **options)
-    known = set(history["channel"])
-    targets = {name: spec for name, spec in (targets or {}).items() if name in known}
-    report = duck_kpis(path, targets=targets, by=by, short_abandon_s=short_abandon_s, interval=interval_s, **options)
-    summary = duck_kpis(path, targets=targets, by="total", short_abandon_s=short_abandon_s, **options).table
+    history, reports = duck_tables(path, interval=interval_s, targets=targets, by=(by, "total"),
+                                   short_abandon_s=short_abandon_s, known_targets_only=True, **options)
+    report, summary = reports[by], reports["total"].table
     live = sorted(c for c, kind in report.table.groupby("channel")["kind"].first().items() if kind != "deferred")
     contacts = duck_read_contacts(path, channels=live, **options)
     chats = (contacts["kind"] == "chat") & contacts["agent_id"].notna()

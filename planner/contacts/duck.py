@@ -23,18 +23,20 @@ import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from planner.calendar import local_midnights
+from planner.contacts.duck_time import DAY_US, end_us_of, now_us, offset_sql, period_sql, residue, slot_sql, zone_pieces
 from planner.contacts.history import day_grid, interval_of
-from planner.contacts.kpis import BY, DAY_S, TABLE_COLUMNS, WEEK_S, KpiReport, _targets, open_seconds
+from planner.contacts.kpis import BY, TABLE_COLUMNS, KpiReport, _targets, open_seconds
 from planner.contacts.read import CONTACT_OPTIONAL, CONTACT_REQUIRED, channel_kinds
 from planner.errors import InputError
 from planner.schema import FALSE_TEXT, TRUE_TEXT, check_timezone, did_you_mean
 
-__all__ = ["pick_engine", "duck_read_contacts", "duck_history", "duck_kpis", "count_rows", "AUTO_ROWS", "connect"]
+__all__ = ["pick_engine", "duck_read_contacts", "duck_history", "duck_kpis", "duck_tables", "count_rows", "AUTO_ROWS", "connect"]
 
 #: Above this many contacts ``engine="auto"`` uses DuckDB (the pandas path takes ~10 s per 10^6 rows).
 AUTO_ROWS = 2_000_000
@@ -59,6 +61,7 @@ def connect(*, memory_limit: str = "4GB", threads: int | None = None, tz: str = 
     con = duckdb.connect(config=config)
     try:
         con.execute(f"SET TimeZone = '{tz}'")
+        con.execute("SET enable_progress_bar = false")  # stderr is for one Error: line
         yield con
     finally:
         con.close()
@@ -104,18 +107,35 @@ def pick_engine(path, engine: str = "auto", messages=None) -> str:
     return "duckdb" if count_rows(path) > AUTO_ROWS else "pandas"
 
 
-def _flag(column: str, present: bool, default: str) -> str:
-    if not present:
+class _Log(NamedTuple):
+    """What the checking scan of a log found: its channels (sorted), first arrival and last time [UTC us],
+    the zone, and the largest line number."""
+
+    channels: list
+    first_us: int
+    end_us: int
+    tz: str
+    last_line: int
+    counts: pd.DataFrame | None = None  # the history's counts per (ch, slot), when the checking scan made them
+
+
+def _flag(column: str, kind: str | None, default: str) -> str:
+    """SQL: a true/false column read as the pandas reader reads it (a BOOLEAN column as it is)."""
+    if kind is None:
         return default
+    if kind == "BOOLEAN":
+        return column
     text = f"lower(trim(CAST({column} AS VARCHAR)))"
     true, false = ", ".join(f"'{v}'" for v in TRUE_TEXT), ", ".join(f"'{v}'" for v in FALSE_TEXT)
     return f"CASE WHEN {text} IN ({true}) THEN TRUE WHEN {text} IN ({false}) THEN FALSE ELSE NULL END"
 
 
-def _contacts_view(con, path, kinds) -> list[str]:
-    """Create the view ``contacts`` (one row per contact, derived columns in seconds); returns its channels."""
+def _contacts_view(con, path, kinds, tz: str, interval_s: float | None = None) -> _Log:
+    """Create the view ``contacts`` (one row per contact, derived columns in seconds, ``ch`` the channel's
+    index in sorted order, ``local_us`` the local wall clock); checks the rows and reads the time range in one scan."""
     source = _source(path)
-    columns = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()]
+    types = {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+    columns = list(types)
     has = set(columns)
     columns = [c for c in columns if c != "file_row_number"]
     for name in CONTACT_REQUIRED:
@@ -124,7 +144,12 @@ def _contacts_view(con, path, kinds) -> list[str]:
                              f"has {', '.join(CONTACT_REQUIRED)} and optionally {', '.join(CONTACT_OPTIONAL)}")
 
     def text(c):
-        return f"NULLIF(trim(CAST({c} AS VARCHAR)), '')" if c in has else "CAST(NULL AS VARCHAR)"
+        if c not in has:
+            return "CAST(NULL AS VARCHAR)"
+        if types[c] != "VARCHAR":
+            return f"NULLIF(trim(CAST({c} AS VARCHAR)), '')"
+        # trim only what needs it: most cells have no edge spaces, and trim copies every string
+        return f"(CASE WHEN {c} = '' OR {c} LIKE ' %' OR {c} LIKE '% ' THEN NULLIF(trim({c}), '') ELSE {c} END)"
 
     def when(c):
         return f"TRY_CAST({c} AS TIMESTAMPTZ)" if c in has else "CAST(NULL AS TIMESTAMPTZ)"
@@ -133,12 +158,31 @@ def _contacts_view(con, path, kinds) -> list[str]:
     con.execute(f"""CREATE OR REPLACE TEMP VIEW raw AS SELECT {line} AS line,
         {text('contact_id')} AS contact_id, {text('agent_id')} AS agent_id, {text('customer_id')} AS customer_id, {text('channel')} AS channel,
         {text('arrived_at')} AS arrived_text, {when('arrived_at')} AS arrived_at, {when('answered_at')} AS answered_at,
-        {when('ended_at')} AS ended_at, {_flag('abandoned', 'abandoned' in has, 'FALSE')} AS abandoned_flag,
-        {text('abandoned')} AS abandoned_text, {_flag('resolved', 'resolved' in has, 'CAST(NULL AS BOOLEAN)')} AS resolved,
+        {when('ended_at')} AS ended_at, {_flag('abandoned', types.get('abandoned'), 'FALSE')} AS abandoned_flag,
+        {text('abandoned') if types.get('abandoned') != 'BOOLEAN' else 'CAST(NULL AS VARCHAR)'} AS abandoned_text,
+        {_flag('resolved', types.get('resolved'), 'CAST(NULL AS BOOLEAN)')} AS resolved,
         {"NULLIF(TRY_CAST(agent_handle_s AS DOUBLE), 'NaN'::DOUBLE)" if 'agent_handle_s' in has else 'CAST(NULL AS DOUBLE)'} AS agent_handle_s
         FROM {source}""")
-    found = con.execute("""SELECT channel, min(line) FILTER (WHERE arrived_at IS NULL OR channel IS NULL OR
-        (abandoned_text IS NOT NULL AND abandoned_flag IS NULL)) FROM raw GROUP BY channel""").fetchall()
+    # one scan: channels, checks, time range and, when asked, the history's counts (see _history)
+    shift = None if interval_s is None else residue(zone_pieces(tz, *(2 * [now_us()])), interval_s)
+    answered = "(NOT abandoned_flag AND answered_at IS NOT NULL)"
+    slot = "" if shift is None else f"""{slot_sql(interval_s, "epoch_us(arrived_at)", str(shift))} AS slot,
+        count(*) AS offered, count_if({answered}) AS handled, count_if(abandoned_flag) AS abandoned,
+        count_if({answered} AND agent_handle_s IS NOT NULL) AS timed_handle,
+        fsum(CASE WHEN {answered} THEN agent_handle_s END) AS work_handle,
+        count_if({answered} AND COALESCE(agent_handle_s, epoch_us(ended_at) - epoch_us(answered_at)) IS NOT NULL)
+            AS timed_live,
+        fsum(CASE WHEN {answered} THEN COALESCE(agent_handle_s, (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6)
+            END) AS work_live,"""
+    parts = con.execute(f"""SELECT channel, {slot} min(line) FILTER (WHERE arrived_at IS NULL OR channel IS NULL OR
+        (abandoned_text IS NOT NULL AND abandoned_flag IS NULL)) AS bad, min(epoch_us(arrived_at)) AS first,
+        max(epoch_us(arrived_at)) AS last, max(epoch_us(answered_at)) AS answered, max(epoch_us(ended_at)) AS ended,
+        max(line) AS lines FROM raw GROUP BY ALL""").df()
+    by_channel = parts.groupby("channel", dropna=False, sort=False)
+    summary = pd.DataFrame({"bad": by_channel["bad"].min(), "first": by_channel["first"].min(),
+                            **{c: by_channel[c].max() for c in ("last", "answered", "ended", "lines")}})
+    found = [(name, *(None if pd.isna(v) else int(v) for v in row))
+             for name, row in zip(summary.index, summary.to_numpy(object))]
     first_bad = min((row[1] for row in found if row[1] is not None), default=None)  # one scan: channels and checks
     bad = None if first_bad is None else con.execute("""SELECT line, CASE WHEN channel IS NULL THEN 'channel'
         WHEN arrived_text IS NULL THEN 'missing' WHEN arrived_at IS NULL THEN 'arrived_at' ELSE 'abandoned' END,
@@ -153,20 +197,35 @@ def _contacts_view(con, path, kinds) -> list[str]:
                                 "(or yes/no, 1/0), or leave the cell empty"}[problem]
         raise InputError(f"{path}:{line}:{message}")
     channels = sorted(row[0] for row in found)
+    first_us, last_us = min(row[2] for row in found), max(row[3] for row in found)
+    end_us = max(v for row in found for v in row[3:6] if v is not None)
     kind_of = channel_kinds(channels, kinds)
-    con.execute("CREATE OR REPLACE TEMP TABLE kinds (channel VARCHAR, kind VARCHAR)")
-    con.executemany("INSERT INTO kinds VALUES (?, ?)", list(kind_of.items()))
-    con.execute("""CREATE OR REPLACE TEMP VIEW contacts AS
-        WITH r AS (SELECT raw.*, kinds.kind, abandoned_flag AS abandoned,
-                          NOT abandoned_flag AND answered_at IS NOT NULL AS answered FROM raw JOIN kinds USING (channel))
-        SELECT line, contact_id, customer_id, agent_id, agent_handle_s, channel, kind, arrived_at, answered_at, ended_at, abandoned, answered, resolved,
-               epoch_us(arrived_at) AS arrived_us,
+    pieces = zone_pieces(tz, first_us, last_us)
+    con.execute("CREATE OR REPLACE TEMP TABLE kinds (channel VARCHAR, ch INTEGER, kind VARCHAR)")
+    con.executemany("INSERT INTO kinds VALUES (?, ?, ?)", [(c, i, kind_of[c]) for i, c in enumerate(channels)])
+    con.execute(f"""CREATE OR REPLACE TEMP VIEW contacts AS
+        WITH r AS (SELECT raw.*, kinds.ch, kinds.kind, abandoned_flag AS abandoned,
+                          NOT abandoned_flag AND answered_at IS NOT NULL AS answered, epoch_us(arrived_at) AS arrived_us
+                   FROM raw JOIN kinds USING (channel))
+        SELECT line, contact_id, customer_id, agent_id, agent_handle_s, channel, ch, kind, arrived_at, answered_at, ended_at, abandoned, answered, resolved,
+               arrived_us, arrived_us + {offset_sql(pieces)} AS local_us,
                CASE WHEN abandoned THEN (epoch_us(ended_at) - epoch_us(arrived_at)) / 1e6
                     ELSE (epoch_us(answered_at) - epoch_us(arrived_at)) / 1e6 END AS wait_s,
                COALESCE(agent_handle_s, CASE WHEN answered AND kind <> 'deferred'
                         THEN (epoch_us(ended_at) - epoch_us(answered_at)) / 1e6 END) AS work_s
         FROM r""")
-    return channels
+    counts = None
+    if shift is not None and residue(pieces, interval_s) == shift:  # else _history counts them again
+        index = {c: i for i, c in enumerate(channels)}
+        deferred = parts["channel"].map(kind_of).eq("deferred").to_numpy()
+        counts = pd.DataFrame({"ch": parts["channel"].map(index).to_numpy(int), "slot": parts["slot"].to_numpy(np.int64),
+                               **{c: parts[c].to_numpy(float) for c in ("offered", "handled", "abandoned")},
+                               "timed": np.where(deferred, parts["timed_handle"], parts["timed_live"]).astype(float),
+                               "work": np.where(deferred, pd.to_numeric(parts["work_handle"]).to_numpy(float, na_value=np.nan),
+                                                pd.to_numeric(parts["work_live"]).to_numpy(float, na_value=np.nan))})
+        counts = counts.sort_values(["ch", "slot"], ignore_index=True)
+        counts.attrs["interval_s"] = interval_s
+    return _Log(channels, first_us, end_us, tz, max(row[6] for row in found), counts)
 
 
 def duck_read_contacts(path, *, tz: str, kinds=None, channels=None, memory_limit: str = "4GB",
@@ -178,7 +237,7 @@ def duck_read_contacts(path, *, tz: str, kinds=None, channels=None, memory_limit
     """
     tz = check_timezone(tz)
     with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
-        _contacts_view(con, path, kinds)
+        _contacts_view(con, path, kinds, tz)
         where = "" if channels is None else "WHERE channel IN (SELECT unnest(?))"
         frame = con.execute(f"""SELECT contact_id, customer_id, channel, kind, arrived_at, answered_at, ended_at,
             abandoned, agent_handle_s, resolved, agent_id, wait_s, work_s FROM contacts {where} ORDER BY line""",
@@ -201,30 +260,18 @@ def duck_read_contacts(path, *, tz: str, kinds=None, channels=None, memory_limit
     return out
 
 
-def _floor_us(interval_s: float, tz: str) -> str:
-    """SQL: start [UTC us] of the local wall-clock step holding ``arrived_at`` (as :func:`local_floor_ns`)."""
-    step = int(interval_s * 1e6)
-    return f"(arrived_us - (epoch_us(timezone('{tz}', arrived_at)) % {step}))"
-
-
-def duck_history(path, *, tz: str, interval="15min", kinds=None, memory_limit: str = "4GB",
-                 threads: int | None = None) -> pd.DataFrame:
-    """:func:`planner.to_history` of :func:`planner.read_contacts` of ``path``, counted by DuckDB.
-
-    The same frame: every interval of every whole local day from each channel's first to last
-    arrival, ``offered, handled, abandoned, aht_s``, sorted by channel then time.
-    """
-    tz = check_timezone(tz)
-    interval_s = interval_of(interval)
-    with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
-        _contacts_view(con, path, kinds)
-        counts = con.execute(f"""SELECT channel, {_floor_us(interval_s, tz)} AS slot, count(*) AS offered,
+def _history(con, log: _Log, interval_s: float, source) -> pd.DataFrame:
+    """The history frame of :func:`duck_history` from the view ``contacts``."""
+    tz = log.tz
+    counts = log.counts
+    if counts is None or counts.attrs["interval_s"] != interval_s:
+        counts = con.execute(f"""SELECT ch, {slot_sql(interval_s)} AS slot, count(*) AS offered,
                count_if(answered) AS handled, count_if(abandoned) AS abandoned,
                count_if(answered AND work_s IS NOT NULL) AS timed,
                fsum(CASE WHEN answered THEN work_s END) AS work
-            FROM contacts GROUP BY ALL ORDER BY channel, slot""").df()
+            FROM contacts GROUP BY ALL ORDER BY ch, slot""").df()
     frames = []
-    for channel, rows in counts.groupby("channel", sort=True):
+    for ch, rows in counts.groupby("ch", sort=True):
         slots = rows["slot"].to_numpy(np.int64) * 1000
         grid = day_grid(int(slots.min()), int(slots.max()), tz, interval_s)
         at = np.searchsorted(grid, slots)
@@ -239,27 +286,33 @@ def duck_history(path, *, tz: str, interval="15min", kinds=None, memory_limit: s
             aht = np.where(timed > 0, work / timed, np.nan)
         frames.append(pd.DataFrame({
             "interval_start": pd.DatetimeIndex(grid.view("M8[ns]")).tz_localize("UTC").tz_convert(tz),
-            "channel": channel, "offered": spread("offered"), "handled": spread("handled"),
+            "channel": log.channels[int(ch)], "offered": spread("offered"), "handled": spread("handled"),
             "abandoned": spread("abandoned"), "aht_s": aht}))
     history = pd.concat(frames, ignore_index=True)
     history["channel"] = history["channel"].astype(object)
     history.attrs["interval_s"] = interval_s
-    history.attrs["source"] = f"{path} ({interval_s / 60:g}-minute intervals, DuckDB)"
+    history.attrs["source"] = f"{source} ({interval_s / 60:g}-minute intervals, DuckDB)"
     return history
 
 
-def _period_sql(by: str, interval_s: float, tz: str) -> str:
-    """SQL: the period key of a contact: UTC us for intervals, the local wall-clock start otherwise."""
-    if by == "interval":
-        return _floor_us(interval_s, tz)
-    local = f"timezone('{tz}', arrived_at)"
-    if by == "total":
-        return "CAST(NULL AS TIMESTAMP)"
-    return f"date_trunc('{by}', {local})"
+def duck_history(path, *, tz: str, interval="15min", kinds=None, memory_limit: str = "4GB",
+                 threads: int | None = None) -> pd.DataFrame:
+    """:func:`planner.to_history` of :func:`planner.read_contacts` of ``path``, counted by DuckDB.
+
+    The same frame: every interval of every whole local day from each channel's first to last
+    arrival, ``offered, handled, abandoned, aht_s``, sorted by channel then time.
+    """
+    tz = check_timezone(tz)
+    interval_s = interval_of(interval)
+    with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
+        return _history(con, _contacts_view(con, path, kinds, tz, interval_s), interval_s, path)
 
 
-def _business_hours(con, goal: dict, end_us: int, tz: str) -> None:
-    """Open-time clocks of business-hours deadlines (few channels): computed in pandas, joined by line."""
+def _business_hours(con, goal: dict, end_us: int, tz: str) -> bool:
+    """Open-time clocks of business-hours deadlines (few channels): computed in pandas, joined by line.
+
+    Returns whether there are any (else the table ``opened`` is not made).
+    """
     frames = []
     for name, (_, _, spec) in goal.items():
         if spec is None:
@@ -270,11 +323,98 @@ def _business_hours(con, goal: dict, end_us: int, tz: str) -> None:
         end = pd.Series(pd.Timestamp(end_us * 1000, tz="UTC").tz_convert(tz), index=rows.index)
         frames.append(pd.DataFrame({"line": rows["line"], "elapsed_open": open_seconds(arrived, answered, spec),
                                     "left_open": open_seconds(arrived, end, spec)}))
-    opened = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        {"line": pd.Series(dtype="int64"), "elapsed_open": pd.Series(dtype=float), "left_open": pd.Series(dtype=float)})
-    con.register("opened_frame", opened)
+    if not frames:
+        return False
+    con.register("opened_frame", pd.concat(frames, ignore_index=True))
     con.execute("CREATE OR REPLACE TEMP TABLE opened AS SELECT * FROM opened_frame")
     con.unregister("opened_frame")
+    return True
+
+
+def _exists(con, column: str) -> bool:
+    """Whether any contact has ``column`` (stops at the first one)."""
+    return con.execute(f"SELECT 1 FROM contacts WHERE {column} IS NOT NULL LIMIT 1").fetchone() is not None
+
+
+def _kpis(con, log: _Log, *, targets, by, short_abandon_s, interval_s, kinds, end, facts=None) -> KpiReport:
+    """The report of :func:`duck_kpis` from the view ``contacts`` (``facts``: cached per connection)."""
+    if by not in BY:
+        raise InputError(f"by: unknown period {by!r}{did_you_mean(by, BY)}; use one of {', '.join(BY)}")
+    tz, channels = log.tz, log.channels
+    goal = _targets(targets, channels)
+    facts = {} if facts is None else facts
+    if "customer" not in facts:
+        facts.update(customer=_exists(con, "customer_id"), resolved=_exists(con, "resolved"))
+    end_us = log.end_us if end is None else end_us_of(end, tz)
+    index = {c: i for i, c in enumerate(channels)}
+    con.execute("CREATE OR REPLACE TEMP TABLE targets (ch INTEGER, level DOUBLE, threshold DOUBLE, business BOOLEAN)")
+    if goal:
+        con.executemany("INSERT INTO targets VALUES (?, ?, ?, ?)",
+                        [(index[c], lv, th, spec is not None) for c, (lv, th, spec) in goal.items()])
+    business = _business_hours(con, goal, end_us, tz)
+    opened = ("o.elapsed_open, o.left_open", "LEFT JOIN opened o USING (line)") if business else (
+        "CAST(NULL AS DOUBLE) AS elapsed_open, CAST(NULL AS DOUBLE) AS left_open", "")
+    has_customer, has_resolved = facts["customer"], facts["resolved"]
+    repeat = "COALESCE(gap <= {s}, FALSE)::DOUBLE" if has_customer else "CAST(NULL AS DOUBLE)"
+    fcr = ("CASE WHEN answered THEN (NOT COALESCE(gap <= 604800000000, FALSE) AND COALESCE(resolved, TRUE))::DOUBLE END"
+           if has_customer or has_resolved else "CAST(NULL AS DOUBLE)")
+    hits = ", ".join(f"count_if(next_hit = {i}) AS \"to {i}\"" for i in range(len(channels)))
+    period = period_sql(by, interval_s)
+    rows = con.execute(f"""
+        WITH c AS (
+            SELECT ch, {period} AS period, arrived_us, answered, abandoned, wait_s, work_s,
+                   t.level, t.threshold, COALESCE(t.business, FALSE) AS business, {opened[0]}
+            FROM contacts LEFT JOIN targets t USING (ch) {opened[1]}),
+        d AS (
+            SELECT *, COALESCE(abandoned AND wait_s < {float(short_abandon_s)!r}, FALSE) AS short,
+                   CASE WHEN business THEN elapsed_open ELSE wait_s END AS elapsed,
+                   CASE WHEN business THEN left_open ELSE ({end_us} - arrived_us) / 1e6 END AS left_s
+            FROM c),
+        e AS (
+            SELECT *, threshold IS NOT NULL AND NOT short AND left_s < threshold AS not_yet FROM d)
+        SELECT ch, period, count(*) AS offered,
+               count_if(answered) AS handled, count_if(abandoned AND NOT short) AS abandoned,
+               count_if(short) AS short_abandoned,
+               fsum(CASE WHEN threshold IS NOT NULL THEN COALESCE(answered AND elapsed <= threshold
+                    AND NOT not_yet, FALSE)::DOUBLE END) AS in_target,
+               fsum(CASE WHEN threshold IS NOT NULL THEN not_yet::DOUBLE END) AS not_yet_due,
+               fsum(level) / count(level) AS level, fsum(threshold) / count(threshold) AS threshold,
+               fsum(CASE WHEN answered THEN wait_s END) / count(CASE WHEN answered THEN wait_s END) AS asa,
+               quantile_cont(CASE WHEN answered THEN wait_s END, 0.5) AS q50,
+               quantile_cont(CASE WHEN answered THEN wait_s END, 0.9) AS q90,
+               fsum(CASE WHEN answered THEN work_s END) / count(CASE WHEN answered THEN work_s END) AS work
+        FROM e GROUP BY ALL ORDER BY ch, period""").df()
+    # the window sorts every contact: it carries only narrow columns (channel, line and local day as small
+    # integers), so 10^8 rows sort with less spilling under memory_limit
+    small = ("USMALLINT" if len(channels) < 2**16 else "INTEGER", "UINTEGER" if log.last_line < 2**32 else "BIGINT")
+    key, unit = (period, 1) if by in ("interval", "total") else (f"CAST({period} // {DAY_US} AS INTEGER)", DAY_US)
+    repeats = con.execute(f"""
+        WITH n AS (
+            SELECT CAST(ch AS {small[0]}) AS ch, {key} AS key, answered, resolved, customer_id, arrived_us,
+                   CAST(line AS {small[1]}) AS line FROM contacts),
+        w AS (
+            SELECT ch, key * {unit} AS period, answered, resolved,
+                   CASE WHEN customer_id IS NULL THEN NULL ELSE LEAD(arrived_us) OVER w - arrived_us END AS gap,
+                   LEAD(ch) OVER w AS next_ch
+            FROM n WINDOW w AS (PARTITION BY customer_id ORDER BY arrived_us, line)),
+        x AS (
+            SELECT *, {fcr} AS f, {repeat.format(s=DAY_US)} AS r1, {repeat.format(s=7 * DAY_US)} AS r7,
+                   CASE WHEN COALESCE(gap <= {DAY_US}, FALSE) THEN next_ch ELSE -1 END AS next_hit
+            FROM w)
+        SELECT ch, period, fsum(f) / count(f) AS fcr, fsum(r1) / count(r1) AS repeat_24h,
+               fsum(r7) / count(r7) AS repeat_7d, {hits}, count_if(next_hit = -1) AS "to none"
+        FROM x GROUP BY ALL ORDER BY ch, period""").df()
+    assert rows["ch"].tolist() == repeats["ch"].tolist() and len(rows) == len(repeats)
+    rows = pd.concat([rows, repeats.drop(columns=["ch", "period"])], axis=1)
+    rows["channel"] = np.asarray(channels, dtype=object)[rows["ch"].to_numpy(int)]
+    return _report(rows, channels, by=by, tz=tz, first_day=_floor_local_day(log), targets=targets, kinds=kinds,
+                   short_abandon_s=short_abandon_s)
+
+
+def _floor_local_day(log: _Log) -> np.datetime64:
+    """The local date of the first arrival."""
+    local = log.first_us + zone_pieces(log.tz, log.first_us, log.first_us)[-1][1]
+    return np.datetime64(local - local % DAY_US, "us")
 
 
 def duck_kpis(path, *, tz: str, targets=None, by: str = "day", short_abandon_s: float = 5.0, interval="15min",
@@ -290,74 +430,34 @@ def duck_kpis(path, *, tz: str, targets=None, by: str = "day", short_abandon_s: 
     tz = check_timezone(tz)
     interval_s = interval_of(interval)
     with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
-        channels = _contacts_view(con, path, kinds)
-        goal = _targets(targets, channels)
-        stats = con.execute("""SELECT max(arrived_us), max(epoch_us(answered_at)), max(epoch_us(ended_at)),
-            count(customer_id) > 0, count(resolved) > 0, min(date_trunc('day', timezone(?, arrived_at)))
-            FROM contacts""", [tz]).fetchone()
-        end_us = max(v for v in stats[:3] if v is not None) if end is None else _us(end, tz)
-        has_customer, has_resolved, first_day = stats[3], stats[4], stats[5]
-        con.execute("CREATE OR REPLACE TEMP TABLE targets (channel VARCHAR, level DOUBLE, threshold DOUBLE, "
-                    "business BOOLEAN)")
-        if goal:
-            con.executemany("INSERT INTO targets VALUES (?, ?, ?, ?)",
-                            [(c, lv, th, spec is not None) for c, (lv, th, spec) in goal.items()])
-        _business_hours(con, goal, end_us, tz)
-        repeat = "COALESCE(gap <= {s}, FALSE)::DOUBLE" if has_customer else "CAST(NULL AS DOUBLE)"
-        fcr = ("CASE WHEN answered THEN (NOT COALESCE(gap <= 604800, FALSE) AND COALESCE(resolved, TRUE))::DOUBLE END"
-               if has_customer or has_resolved else "CAST(NULL AS DOUBLE)")
-        hits = ", ".join(f"count_if(next_hit = '{c.replace(chr(39), chr(39) * 2)}') AS \"to {i}\""
-                         for i, c in enumerate(channels))
-        period = _period_sql(by, interval_s, tz)
-        rows = con.execute(f"""
-            WITH c AS (
-                SELECT line, channel, arrived_at, arrived_us, answered, abandoned, wait_s, work_s,
-                       t.level, t.threshold, COALESCE(t.business, FALSE) AS business, o.elapsed_open, o.left_open
-                FROM contacts LEFT JOIN targets t USING (channel) LEFT JOIN opened o USING (line)),
-            d AS (
-                SELECT *, COALESCE(abandoned AND wait_s < {float(short_abandon_s)!r}, FALSE) AS short,
-                       CASE WHEN business THEN elapsed_open ELSE wait_s END AS elapsed,
-                       CASE WHEN business THEN left_open ELSE ({end_us} - arrived_us) / 1e6 END AS left_s
-                FROM c),
-            e AS (
-                SELECT *, threshold IS NOT NULL AND NOT short AND left_s < threshold AS not_yet FROM d)
-            SELECT channel, {period} AS period, count(*) AS offered,
-                   count_if(answered) AS handled, count_if(abandoned AND NOT short) AS abandoned,
-                   count_if(short) AS short_abandoned,
-                   fsum(CASE WHEN threshold IS NOT NULL THEN COALESCE(answered AND elapsed <= threshold
-                        AND NOT not_yet, FALSE)::DOUBLE END) AS in_target,
-                   fsum(CASE WHEN threshold IS NOT NULL THEN not_yet::DOUBLE END) AS not_yet_due,
-                   fsum(level) / count(level) AS level, fsum(threshold) / count(threshold) AS threshold,
-                   fsum(CASE WHEN answered THEN wait_s END) / count(CASE WHEN answered THEN wait_s END) AS asa,
-                   quantile_cont(CASE WHEN answered THEN wait_s END, 0.5) AS q50,
-                   quantile_cont(CASE WHEN answered THEN wait_s END, 0.9) AS q90,
-                   fsum(CASE WHEN answered THEN work_s END) / count(CASE WHEN answered THEN work_s END) AS work
-            FROM e GROUP BY ALL ORDER BY channel, period""").df()
-        # the window carries only what repeats need (few narrow columns), so 10^8 rows sort within memory_limit
-        repeats = con.execute(f"""
-            WITH w AS (
-                SELECT channel, {period} AS period, answered, resolved,
-                       CASE WHEN customer_id IS NULL THEN NULL ELSE
-                            (LEAD(arrived_us) OVER w - arrived_us) / 1e6 END AS gap,
-                       LEAD(channel) OVER w AS next_channel
-                FROM contacts WINDOW w AS (PARTITION BY customer_id ORDER BY arrived_us, line)),
-            x AS (
-                SELECT *, {fcr} AS f, {repeat.format(s=DAY_S)} AS r1, {repeat.format(s=WEEK_S)} AS r7,
-                       CASE WHEN COALESCE(gap <= {DAY_S!r}, FALSE) THEN next_channel ELSE 'none' END AS next_hit
-                FROM w)
-            SELECT channel, period, fsum(f) / count(f) AS fcr, fsum(r1) / count(r1) AS repeat_24h,
-                   fsum(r7) / count(r7) AS repeat_7d, {hits}, count_if(next_hit = 'none') AS "to none"
-            FROM x GROUP BY ALL ORDER BY channel, period""").df()
-    assert rows["channel"].tolist() == repeats["channel"].tolist() and len(rows) == len(repeats)
-    rows = pd.concat([rows, repeats.drop(columns=["channel", "period"])], axis=1)
-    return _report(rows, channels, by=by, tz=tz, first_day=first_day, targets=targets, kinds=kinds,
-                   short_abandon_s=short_abandon_s)
+        log = _contacts_view(con, path, kinds, tz)
+        return _kpis(con, log, targets=targets, by=by, short_abandon_s=short_abandon_s, interval_s=interval_s,
+                     kinds=kinds, end=end)
 
 
-def _us(end, tz: str) -> int:
-    end = pd.Timestamp(end)
-    end = end.tz_localize(tz) if end.tz is None else end
-    return int(end.value // 1000)
+def duck_tables(path, *, tz: str, interval="15min", targets=None, by=("day",), short_abandon_s: float = 5.0,
+                kinds=None, end=None, known_targets_only: bool = False, memory_limit: str = "4GB",
+                threads: int | None = None) -> tuple[pd.DataFrame, dict[str, KpiReport]]:
+    """:func:`duck_history` and :func:`duck_kpis` for each period of ``by``, on one connection.
+
+    The log is checked and its time range read once (one scan), then the history is one more scan
+    and each report two (aggregates, and the next-contact window). ``known_targets_only``: drop the
+    targets of channels the log does not have (else they are an error). Returns ``(history, {by: report})``.
+    """
+    for one in by:
+        if one not in BY:
+            raise InputError(f"by: unknown period {one!r}{did_you_mean(one, BY)}; use one of {', '.join(BY)}")
+    tz = check_timezone(tz)
+    interval_s = interval_of(interval)
+    with connect(memory_limit=memory_limit, threads=threads, tz=tz) as con:
+        log = _contacts_view(con, path, kinds, tz, interval_s)
+        history = _history(con, log, interval_s, path)
+        if known_targets_only:
+            targets = {name: spec for name, spec in (targets or {}).items() if name in log.channels}
+        facts = {}
+        reports = {one: _kpis(con, log, targets=targets, by=one, short_abandon_s=short_abandon_s,
+                              interval_s=interval_s, kinds=kinds, end=end, facts=facts) for one in by}
+    return history, reports
 
 
 def _report(rows: pd.DataFrame, channels: list[str], *, by, tz, first_day, targets, kinds,
@@ -366,7 +466,8 @@ def _report(rows: pd.DataFrame, channels: list[str], *, by, tz, first_day, targe
     if by == "interval":
         period = rows["period"].to_numpy(np.int64) * 1000
     else:
-        local = pd.DatetimeIndex(rows["period"] if by != "total" else np.full(len(rows), np.datetime64(first_day)))
+        local = pd.DatetimeIndex(rows["period"].to_numpy(np.int64).view("M8[us]") if by != "total"
+                                 else np.full(len(rows), first_day))
         period = local_midnights(local.astype("M8[ns]"), tz)
     def number(column):
         return pd.to_numeric(rows[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)

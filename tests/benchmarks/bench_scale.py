@@ -145,10 +145,20 @@ def make_log(path: Path, rows: int, seed: int = 22, threads: int = 2) -> float:
 
 
 def bench_contacts(args) -> None:
-    from planner.contacts import kpis, read_contacts, to_history
-    from planner.contacts.duck import duck_history, duck_kpis
-
     folder = Path(args.folder or tempfile.mkdtemp(prefix="bench-contacts-"))
+    try:
+        _bench_contacts(args, folder)
+    finally:
+        if not args.folder:  # a generated log in a temporary folder is deleted (--folder keeps it for reruns)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _bench_contacts(args, folder: Path) -> None:
+    import resource
+
+    from planner.contacts import kpis, read_contacts, to_history
+    from planner.contacts.duck import duck_tables
+
     folder.mkdir(parents=True, exist_ok=True)
     free = shutil.disk_usage(folder).free / 1e9
     print(f"free disk in {folder}: {free:.0f} GB")
@@ -160,14 +170,16 @@ def bench_contacts(args) -> None:
         print(f"generated {args.rows:,} contacts with DuckDB in {made:.1f} s -> {path} "
               f"({path.stat().st_size / 1e9:.2f} GB)  {load()}", flush=True)
     targets = {"phone": "80/20", "chat": "80/40", "email": "4h", "social": "1h"}
-    started = time.perf_counter()
-    history = duck_history(path, tz=TZ, memory_limit=args.memory, threads=args.threads)
-    middle = time.perf_counter()
-    report = duck_kpis(path, tz=TZ, targets=targets, by="day", memory_limit=args.memory, threads=args.threads)
-    done = time.perf_counter()
-    print(f"DuckDB ({args.memory}, {args.threads} threads): history {middle - started:.1f} s "
-          f"({len(history):,} rows), KPIs by day {done - middle:.1f} s ({len(report.table):,} rows): "
-          f"total {done - started:.1f} s  {load()}", flush=True)
+    before = load()
+    started, cpu = time.perf_counter(), time.process_time()
+    history, reports = duck_tables(path, tz=TZ, targets=targets, by=("day",), memory_limit=args.memory,
+                                   threads=args.threads)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    report = reports["day"]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6  # kB -> GB, the whole process so far
+    print(f"DuckDB ({args.memory}, {args.threads} threads): history ({len(history):,} rows) and KPIs by day "
+          f"({len(report.table):,} rows) of {args.rows:,} contacts: {wall:.1f} s wall, {cpu:.1f} CPU-s, "
+          f"peak RSS {peak:.2f} GB; before: {before}; after: {load()}", flush=True)
     if args.duckdb_only:
         return
     started = time.perf_counter()
@@ -228,7 +240,8 @@ def main() -> None:
     q.add_argument("--write", action="store_true", help="also time writing the outputs")
     c = parts.add_parser("contacts")
     c.add_argument("--rows", type=int, default=1_000_000)
-    c.add_argument("--folder", default=None, help="where the generated log goes (default: a new temp folder)")
+    c.add_argument("--folder", default=None,
+                   help="where the generated log goes, kept for reruns (default: a temp folder, deleted after)")
     c.add_argument("--memory", default="4GB")
     c.add_argument("--threads", type=int, default=2)
     c.add_argument("--duckdb-only", action="store_true")
