@@ -140,3 +140,20 @@ def test_the_history_in_zones_off_the_hour(logs, tmp_path, zone, interval):
     contacts = read_contacts(tmp_path / "moved.parquet", tz=zone, kinds=kinds)
     _same(duck_history(tmp_path / "moved.parquet", tz=zone, kinds=kinds, interval=interval),
           to_history(contacts, interval))
+
+
+def test_out_of_memory_is_one_error_line_and_writes_nothing(tmp_path):
+    """DuckDB running out of its memory limit (PLANNER_DUCKDB_MEMORY=1MB) is one ``Error:`` line
+    naming the setting to raise, exit 1, and no output folder."""
+    import os
+
+    env = {**os.environ, "PLANNER_DUCKDB_MEMORY": "1MB"}
+    out = tmp_path / "kpis"
+    done = subprocess.run([sys.executable, "-m", "planner", "kpis", "scenarios/data/contacts.csv.gz",
+                           "--scenario", "scenarios/from-contacts.toml", "--engine", "duckdb", "--out", str(out)],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert lines == ["Error: DuckDB ran out of memory under its limit of 1MB: set PLANNER_DUCKDB_MEMORY higher "
+                     "(e.g. PLANNER_DUCKDB_MEMORY=8GB) on a machine that has it, or run with fewer threads"]
+    assert not out.exists()

@@ -24,8 +24,9 @@ BY = ("interval", "day", "week", "month", "total")
 @click.option("--out", type=click.Path(file_okay=False), default=None,
               help="Output folder (default out/<log name>-kpis/).")
 @click.option("--engine", type=click.Choice(["auto", "pandas", "duckdb"]), default="auto", show_default=True,
-              help="duckdb: out of core over CSV/Parquet (pip install 'planner[big]'); auto: DuckDB above "
-                   "2,000,000 contacts when installed.")
+              help="duckdb: out of core over CSV/Parquet (pip install 'planner[big]'), within 4GB of memory "
+                   "(PLANNER_DUCKDB_MEMORY=8GB gives it more); auto: DuckDB above 2,000,000 contacts when "
+                   "installed.")
 @FORCE
 def kpis_command(log_path, scenario_path, messages, tz, by, short_abandon_s, engine, out, force) -> None:
     """KPIs of a contact log, per channel and period, and the patience and chat concurrency it shows.

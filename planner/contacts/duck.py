@@ -19,8 +19,6 @@ arrival times, flags), not every check of :func:`planner.read_contacts`.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -29,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from planner.calendar import local_midnights
+from planner.contacts.duck_db import _duckdb, connect
 from planner.contacts.duck_time import DAY_US, end_us_of, now_us, offset_sql, period_sql, residue, slot_sql, zone_pieces
 from planner.contacts.history import day_grid, interval_of
 from planner.contacts.kpis import BY, TABLE_COLUMNS, KpiReport, _targets, open_seconds
@@ -40,32 +39,6 @@ __all__ = ["pick_engine", "duck_read_contacts", "duck_history", "duck_kpis", "du
 
 #: Above this many contacts ``engine="auto"`` uses DuckDB (the pandas path takes ~10 s per 10^6 rows).
 AUTO_ROWS = 2_000_000
-
-
-def _duckdb():
-    try:
-        import duckdb
-    except ImportError:
-        raise InputError("--engine duckdb: DuckDB is not installed; pip install 'planner[big]'") from None
-    return duckdb
-
-
-@contextmanager
-def connect(*, memory_limit: str = "4GB", threads: int | None = None, tz: str = "UTC"):
-    """An in-memory DuckDB connection that spills to a private temporary folder (removed after)."""
-    duckdb = _duckdb()
-    spill = tempfile.mkdtemp(prefix="planner-duckdb-")
-    config = {"memory_limit": memory_limit, "temp_directory": spill, "preserve_insertion_order": True}
-    if threads:
-        config["threads"] = int(threads)
-    con = duckdb.connect(config=config)
-    try:
-        con.execute(f"SET TimeZone = '{tz}'")
-        con.execute("SET enable_progress_bar = false")  # stderr is for one Error: line
-        yield con
-    finally:
-        con.close()
-        shutil.rmtree(spill, ignore_errors=True)
 
 
 def _source(path) -> str:
