@@ -309,31 +309,33 @@ def _with_overruns(paths: Paths, base: np.ndarray, drops: np.ndarray) -> np.ndar
         return np.broadcast_to(base, (count, base.size))
     has = paths.weight >= 1
     ends = paths.x1  # group ends: nondecreasing along each path (oldest first)
-    first = np.where(has, paths.x0, np.inf)
-    last_start = np.where(has, paths.x1 - paths.s1, np.inf)
+    groups = ends.shape[1]
     rows = np.arange(count)
+    first = np.where(has, paths.x0, np.inf).ravel()
+    last_start = np.where(has, paths.x1 - paths.s1, np.inf).ravel()
+    flat_x1 = ends.ravel()
     gap = base[None, :] - paths.arrived  # capacity minus arrived work, before any overrun
-    running = np.full(count, -np.inf)
-    credit, previous = np.zeros(count), 0
+    peaks = np.maximum(np.maximum.reduceat(gap, np.concatenate(([0], drops)), axis=1)[:, :-1], gap[:, drops])
+    arrived_at = paths.arrived[:, drops]
+    running, credit = np.full(count, -np.inf), np.zeros(count)
     added = np.zeros((count, drops.size))
     span = float(ends.max()) + 1.0
     flat_ends = (ends + span * rows[:, None]).ravel()
+    offset, row_start = span * rows, rows * groups  # one path after the other in flat_ends
     for i, q in enumerate(drops):
-        running = np.maximum(running, gap[:, previous:q + 1].max(axis=1) + credit)
+        running = np.maximum(running, peaks[:, i] + credit)
         done = base[q] + credit - np.maximum(running, 0.0)
-        busy = done < paths.arrived[:, q] - 1e-9
+        busy = done < arrived_at[:, i] - 1e-9
         if not busy.any():
-            previous = q
             continue
-        group = np.searchsorted(flat_ends, done + 1e-9 + span * rows, side="right") - rows * ends.shape[1]
-        group = np.clip(group, 0, ends.shape[1] - 1)
-        x0, x1, start = first[rows, group], ends[rows, group], last_start[rows, group]
+        group = np.searchsorted(flat_ends, done + 1e-9 + offset, side="right") - row_start
+        index = np.minimum(np.maximum(group, 0), groups - 1) + row_start
+        x0, x1, start = first[index], flat_x1[index], last_start[index]
         in_hand = np.where(done < x0, x0, np.where(done >= start - 1e-9, x1,
                                                     np.minimum(done + paths.residual_s, start)))
         extra = np.where(busy & np.isfinite(in_hand), np.maximum(in_hand - done, 0.0), 0.0)
-        credit = credit + extra
+        credit = credit + extra  # point q carries this credit too (the next peak starts at q)
         added[:, i] = extra
-        previous = q  # point q now carries this credit too
     steps = np.zeros((count, base.size))
     steps[:, drops] = added
     return base[None, :] + np.cumsum(steps, axis=1)
@@ -403,11 +405,10 @@ class Sized:
     per_interval: np.ndarray
 
 
-def candidate(axis: Axis, fluid: np.ndarray, q: float | None, margin: float, method: str, cv: float,
-              lead: float = 0.0) -> np.ndarray:
+def candidate(axis: Axis, fluid: np.ndarray, q: float | None, method: str, cv: float, lead: float = 0.0) -> np.ndarray:
     """Fractional capacity per real working interval of the plan with buffer quantile ``q`` (None:
-    no buffer), rate margin ``margin`` (every interval's capacity times ``1 + margin``) and ``lead``
-    (planned to answer ``lead`` working intervals before the deadline)."""
+    no buffer) and ``lead`` (planned to answer ``lead`` working intervals before the deadline),
+    before its rate margin ``m`` (every interval's capacity times ``1 + m``, applied by the caller)."""
     lower = None
     if lead > 0:
         points = np.arange(axis.points, dtype=float)
@@ -415,8 +416,7 @@ def candidate(axis: Axis, fluid: np.ndarray, q: float | None, margin: float, met
     if q is not None:
         buffered = safe_lower(axis, fluid, q, cv)
         lower = buffered if lower is None else np.maximum(lower, buffered)
-    capacity = fluid if lower is None else fluid_capacity(axis, lower, method, due=axis.due_work)
-    return capacity * (1.0 + margin)
+    return fluid if lower is None else fluid_capacity(axis, lower, method, due=axis.due_work)
 
 
 def size_safety(axis: Axis, fluid: np.ndarray, *, target: float, method: str, cv: float, occupancy: float,
@@ -425,14 +425,20 @@ def size_safety(axis: Axis, fluid: np.ndarray, *, target: float, method: str, cv
     ``target`` (``quantile``: that buffer quantile and no margin, not searched)."""
     paths = sample_paths(axis, cv=cv, arrivals=arrivals)
     dt = axis.interval_s
+    buffered, scored = {}, {}  # a buffer (q, lead) recurs across margins, a whole plan across candidates
 
     def evaluate(q, margin, lead=0.0):
-        capacity = candidate(axis, fluid, q, margin, method, cv, lead)
+        if (q, lead) not in buffered:
+            buffered[q, lead] = candidate(axis, fluid, q, method, cv, lead)
+        capacity = buffered[q, lead] * (1.0 + margin)
         agents = whole_agents(axis, capacity, occupancy, axis.due_work)
-        share, per_interval, per_path = share_in_time(axis, paths, agents, occupancy)
-        finite = per_path[np.isfinite(per_path)]
-        error = float(np.std(finite) / math.sqrt(finite.size)) if finite.size > 1 else 0.0
-        meets = not math.isfinite(share) or share - MARGIN_SE * error >= target
+        key = agents.tobytes()
+        if key not in scored:
+            share, per_interval, per_path = share_in_time(axis, paths, agents, occupancy)
+            finite = per_path[np.isfinite(per_path)]
+            error = float(np.std(finite) / math.sqrt(finite.size)) if finite.size > 1 else 0.0
+            scored[key] = share, per_interval, not math.isfinite(share) or share - MARGIN_SE * error >= target
+        share, per_interval, meets = scored[key]
         return Sized(capacity, agents, math.nan if q is None else q, margin, share, per_interval), meets
 
     if quantile is not None:
